@@ -1,0 +1,1 @@
+//! Running instance sets, result tables and shifted geometric means.

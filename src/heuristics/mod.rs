@@ -1,0 +1,1 @@
+//! Primal heuristics that give the tree search incumbents early.

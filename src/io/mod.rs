@@ -1,0 +1,1 @@
+//! Reading and writing files: MPS, instance TOML, result JSON, VNN-COMP results, PNG, peer solver logs.

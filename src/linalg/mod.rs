@@ -1,0 +1,1 @@
+//! Sparse vectors and matrices, the basis LU factorisation and its updates.

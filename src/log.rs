@@ -1,0 +1,1 @@
+//! The progress log: a fixed-column table printed to a sink.

@@ -1,0 +1,1 @@
+//! The generic branch-and-bound tree search over the LP engine.

@@ -1,0 +1,1 @@
+//! Typed options with defaults and validation.

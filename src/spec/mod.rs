@@ -1,0 +1,7 @@
+//! What the user asks about: the input domain and output properties (and the VNN-LIB reader).
+
+mod domain;
+mod property;
+
+pub use domain::{Ball, InputDomain, Norm};
+pub use property::{OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};

@@ -1,0 +1,1 @@
+//! The applications: verify, maximize, adversarial, compare and prune.
