@@ -1,3 +1,4 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
 
 pub mod compose;
+pub mod maximize;
