@@ -1,4 +1,5 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
 
+pub mod adversarial;
 pub mod compose;
 pub mod maximize;
