@@ -192,7 +192,7 @@ impl InputDomain {
         width: usize,
     ) -> Result<Self> {
         self.check_center(center, eps)?;
-        if width == 0 || center.len() % width != 0 {
+        if width == 0 || !center.len().is_multiple_of(width) {
             return Err(Error::Options(format!(
                 "neighbourhood: width {width} does not divide the {} features into image rows",
                 center.len()
