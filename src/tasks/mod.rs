@@ -1,1 +1,3 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
+
+pub mod prune;
