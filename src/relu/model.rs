@@ -126,7 +126,7 @@ impl ReluModel {
             let mut cols = Vec::with_capacity(layer.outputs());
             for j in 0..layer.outputs() {
                 let (l, u) = (bounds.lower[k][j], bounds.upper[k][j]);
-                if !(l <= u) {
+                if l.is_nan() || u.is_nan() || l > u {
                     return Err(Error::Options(format!(
                         "empty bounds [{l}, {u}] for neuron {j} of layer {k}"
                     )));
