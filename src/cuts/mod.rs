@@ -7,6 +7,7 @@
 pub mod ideal;
 pub mod partition;
 pub mod pool;
+pub mod separators;
 
 pub use ideal::{separate_ideal, SeparationTolerance};
 pub use partition::{
@@ -14,6 +15,7 @@ pub use partition::{
     PsplitNeuron,
 };
 pub use pool::{CutLimits, CutPool};
+pub use separators::{add_partition_formulation, CutFamily, CutNeuron, NeuronSeparator, PartitionSummary};
 
 use crate::lp::RowSpec;
 
