@@ -31,10 +31,6 @@ fn col(m: &MpsModel, name: &str) -> usize {
         .expect("column")
 }
 
-fn row(m: &MpsModel, name: &str) -> usize {
-    m.problem.row_names.iter().position(|n| n == name).expect("row")
-}
-
 const FREE: &str = "\
 NAME free example
 OBJSENSE MAXIMIZE
@@ -415,9 +411,14 @@ proptest! {
         let mut back = read_back.clone();
         // Ranged rows may be one ulp off when no range reproduces the bound exactly (see write.rs).
         for i in 0..back.problem.num_rows() {
-            let (want, got) = (model.problem.row_upper[i], back.problem.row_upper[i]);
-            if want.is_finite() && (want - got).abs() <= 2.0 * f64::EPSILON * want.abs().max(1.0) {
-                back.problem.row_upper[i] = want;
+            let (lower, upper) = (model.problem.row_lower[i], model.problem.row_upper[i]);
+            let scale = 2.0 * f64::EPSILON * lower.abs().max(upper.abs());
+            let p = &mut back.problem;
+            if lower.is_finite() && upper.is_finite() && (p.row_lower[i] - lower).abs() <= scale {
+                p.row_lower[i] = lower;
+            }
+            if lower.is_finite() && upper.is_finite() && (p.row_upper[i] - upper).abs() <= scale {
+                p.row_upper[i] = upper;
             }
         }
         prop_assert_eq!(&back, &model, "{}", text);
