@@ -1,3 +1,4 @@
 //! Reading and writing files: MPS, instance TOML, result JSON, VNN-COMP results, PNG, peer solver logs.
 
 pub mod mps;
+pub mod report;
