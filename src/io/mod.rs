@@ -1,4 +1,6 @@
 //! Reading and writing files: MPS, instance TOML, result JSON, VNN-COMP results, PNG, peer solver logs.
 
+pub mod csv;
 pub mod mps;
+pub mod png;
 pub mod report;
