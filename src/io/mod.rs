@@ -4,3 +4,4 @@ pub mod csv;
 pub mod instance;
 pub mod mps;
 pub mod png;
+pub mod report;
