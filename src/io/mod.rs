@@ -1,1 +1,5 @@
 //! Reading and writing files: MPS, instance TOML, result JSON, VNN-COMP results, PNG, peer solver logs.
+
+pub mod csv;
+pub mod mps;
+pub mod png;

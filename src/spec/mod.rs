@@ -2,6 +2,8 @@
 
 mod domain;
 mod property;
+mod vnnlib;
 
 pub use domain::{Ball, InputDomain, Norm};
 pub use property::{OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
+pub use vnnlib::{parse_vnnlib, read_vnnlib};

@@ -1,1 +1,6 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
+
+pub mod adversarial;
+pub mod compose;
+pub mod maximize;
+pub mod prune;
