@@ -7,7 +7,7 @@
 //! is from the ReLU graph, `h - max(z, 0)`. Input splits pick the feature with the largest
 //! `width * |sensitivity|` (ReluVal's smear) and halve its range.
 
-use super::model::{ReluModel, Stability};
+use super::model::{NeuronColumns, ReluModel, Stability};
 use super::propagate::{propagate_with_phases, FixedPhase, LayerBounds};
 use crate::lp::DualSimplex;
 use crate::mip::{BoundChange, BranchRule, Child, NodeView};
@@ -38,7 +38,7 @@ pub enum SplitMode {
 pub struct ActivationBranching {
     network: Network,
     input_cols: Vec<usize>,
-    cols: Vec<Vec<(Option<usize>, Option<usize>, Stability, usize)>>,
+    cols: Vec<Vec<NeuronColumns>>,
     root: LayerBounds,
     score: ActivationScore,
     mode: SplitMode,
@@ -53,15 +53,7 @@ impl ActivationBranching {
         ActivationBranching {
             network: model.network.clone(),
             input_cols: model.input_cols.clone(),
-            cols: model
-                .neurons
-                .iter()
-                .map(|l| {
-                    l.iter()
-                        .map(|n| (n.value, n.binary, n.stability, n.first_row))
-                        .collect()
-                })
-                .collect(),
+            cols: model.neurons.clone(),
             root: (model.bounds.lower.clone(), model.bounds.upper.clone()),
             score,
             mode,
@@ -77,7 +69,7 @@ impl ActivationBranching {
     }
 
     fn phase(&self, k: usize, j: usize, lower: &[f64], upper: &[f64]) -> FixedPhase {
-        let (_, bin, stab, _) = self.cols[k][j];
+        let (bin, stab) = (self.cols[k][j].binary, self.cols[k][j].stability);
         match (stab, bin) {
             (Stability::Active, _) => FixedPhase::Active,
             (Stability::Inactive, _) => FixedPhase::Inactive,
@@ -107,9 +99,9 @@ impl ActivationBranching {
         let last = layers.len() - 1;
         let mut lambda: Vec<f64> = self.cols[last]
             .iter()
-            .map(|&(val, _, _, row)| {
-                if val.is_some() {
-                    duals.get(row).copied().unwrap_or(0.0)
+            .map(|n| {
+                if n.value.is_some() {
+                    duals.get(n.first_row).copied().unwrap_or(0.0)
                 } else {
                     0.0
                 }
@@ -213,8 +205,10 @@ impl BranchRule for ActivationBranching {
         let mut best: Option<(f64, usize)> = None;
         let layers = self.network.layers();
         for (k, layer) in self.cols.iter().enumerate() {
-            for (j, &(val, bin, _, _)) in layer.iter().enumerate() {
-                let (Some(h), Some(a)) = (val, bin) else { continue };
+            for (j, n) in layer.iter().enumerate() {
+                let (Some(h), Some(a)) = (n.value, n.binary) else {
+                    continue;
+                };
                 if phases[k][j] != FixedPhase::Free {
                     continue;
                 }
@@ -233,7 +227,7 @@ impl BranchRule for ActivationBranching {
                         let prev: Vec<Option<usize>> = if k == 0 {
                             self.input_cols.iter().map(|&c| Some(c)).collect()
                         } else {
-                            self.cols[k - 1].iter().map(|c| c.0).collect()
+                            self.cols[k - 1].iter().map(|c| c.value).collect()
                         };
                         for (i, &w) in row.iter().enumerate() {
                             if let Some(c) = prev[i] {

@@ -2,7 +2,7 @@
 //! fixed activations; tighter bounds fix binaries and tighten post-activation columns, contradictions and
 //! dominated objective bounds prune the node without an LP.
 
-use super::model::{ReluModel, Stability};
+use super::model::{NeuronColumns, ReluModel, Stability};
 use super::propagate::{propagate_with_phases, FixedPhase, LayerBounds};
 use crate::mip::{BoundChange, NodeView, Propagation, Propagator};
 use crate::nn::Network;
@@ -15,8 +15,7 @@ const MIN_TIGHTENING: f64 = 1e-9;
 pub struct LayerPropagator {
     network: Network,
     input_cols: Vec<usize>,
-    /// `(value column, binary column, has relu)` per neuron per layer.
-    cols: Vec<Vec<(Option<usize>, Option<usize>, Stability)>>,
+    cols: Vec<Vec<NeuronColumns>>,
     relu: Vec<bool>,
     root: LayerBounds,
     task_rows_from: usize,
@@ -31,11 +30,7 @@ impl LayerPropagator {
         LayerPropagator {
             network: model.network.clone(),
             input_cols: model.input_cols.clone(),
-            cols: model
-                .neurons
-                .iter()
-                .map(|l| l.iter().map(|n| (n.value, n.binary, n.stability)).collect())
-                .collect(),
+            cols: model.neurons.clone(),
             relu: model.network.layers().iter().map(|l| l.has_relu()).collect(),
             root: (model.bounds.lower.clone(), model.bounds.upper.clone()),
             task_rows_from: model.network_rows,
@@ -51,7 +46,7 @@ impl LayerPropagator {
             .map(|layer| {
                 layer
                     .iter()
-                    .map(|&(_, bin, stab)| match (stab, bin) {
+                    .map(|n| match (n.stability, n.binary) {
                         (Stability::Active, _) => FixedPhase::Active,
                         (Stability::Inactive, _) => FixedPhase::Inactive,
                         (Stability::Unstable, Some(a)) if lower[a] >= 0.5 => FixedPhase::Active,
@@ -68,8 +63,8 @@ impl LayerPropagator {
     fn clip(&self, lower: &[f64], upper: &[f64], phases: &[Vec<FixedPhase>]) -> LayerBounds {
         let mut clip = self.root.clone();
         for (k, layer) in self.cols.iter().enumerate() {
-            for (j, &(val, _, _)) in layer.iter().enumerate() {
-                let Some(c) = val else { continue };
+            for (j, n) in layer.iter().enumerate() {
+                let Some(c) = n.value else { continue };
                 if !self.relu[k] || phases[k][j] == FixedPhase::Active {
                     clip.0[k][j] = clip.0[k][j].max(lower[c]);
                 }
@@ -83,7 +78,8 @@ impl LayerPropagator {
     /// Bound changes implied by new pre-activation bounds.
     fn changes_from(&self, bounds: &LayerBounds, lower: &[f64], upper: &[f64], out: &mut Vec<BoundChange>) {
         for (k, layer) in self.cols.iter().enumerate() {
-            for (j, &(val, bin, _)) in layer.iter().enumerate() {
+            for (j, n) in layer.iter().enumerate() {
+                let (val, bin) = (n.value, n.binary);
                 let (l, u) = (bounds.0[k][j], bounds.1[k][j]);
                 let (vl, vu) = if self.relu[k] {
                     (l.max(0.0), u.max(0.0))
