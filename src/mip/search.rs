@@ -326,7 +326,7 @@ impl Search {
         st.stats.max_depth = st.stats.max_depth.max(node.depth);
         let (mut lower, mut upper) =
             node.local_bounds(&self.problem.lp.col_lower, &self.problem.lp.col_upper);
-        if lower.iter().zip(&upper).any(|(l, u)| l > u) {
+        if !tidy_bounds(&mut lower, &mut upper) {
             return NodeOutcome::Done;
         }
         let mut bound = node.bound;
@@ -357,7 +357,7 @@ impl Search {
                 }
                 Propagation::Feasible { bound: b } => bound = bound.max(b),
             }
-            if lower.iter().zip(&upper).any(|(l, u)| l > u) {
+            if !tidy_bounds(&mut lower, &mut upper) {
                 st.stats.pruned_by_propagation += 1;
                 return NodeOutcome::Done;
             }
@@ -669,4 +669,20 @@ pub fn solve_mip(problem: &MipProblem, options: MipOptions, log: Log) -> Result<
         ..Plugins::default()
     };
     Search::new(problem.clone(), options, plugins, log).solve()
+}
+
+/// Meets bounds crossed by rounding only (by at most `1e-9` relative) in the middle; returns false when
+/// some column's bounds truly cross (the node is infeasible).
+fn tidy_bounds(lower: &mut [f64], upper: &mut [f64]) -> bool {
+    for j in 0..lower.len() {
+        if lower[j] > upper[j] {
+            if lower[j] > upper[j] + 1e-9 * (1.0 + upper[j].abs()) {
+                return false;
+            }
+            let mid = 0.5 * (lower[j] + upper[j]);
+            lower[j] = mid;
+            upper[j] = mid;
+        }
+    }
+    true
 }
