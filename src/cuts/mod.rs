@@ -7,7 +7,6 @@
 pub mod ideal;
 pub mod model;
 pub mod partition;
-pub mod pool;
 pub mod separators;
 
 pub use ideal::{separate_ideal, SeparationTolerance};
@@ -16,7 +15,6 @@ pub use partition::{
     add_psplit, partition_inputs, separate_partition, ModelBuilder, PartitionStrategy, PsplitColumns,
     PsplitNeuron,
 };
-pub use pool::{CutLimits, CutPool};
 pub use separators::{add_partition_formulation, CutFamily, CutNeuron, NeuronSeparator, PartitionSummary};
 
 use crate::lp::RowSpec;
