@@ -3,3 +3,5 @@
 pub mod adversarial;
 pub mod compose;
 pub mod maximize;
+pub mod prune;
+pub mod verify;
