@@ -113,7 +113,7 @@ pub(crate) fn dual_phase2(core: &mut Core, run: &mut Run) -> Stop {
                 }
             }
         }
-        if run.iterations % 500 == 0 && std::env::var("RELUMIP_LP_TRACE").is_ok() {
+        if run.iterations.is_multiple_of(500) && std::env::var("RELUMIP_LP_TRACE").is_ok() {
             let maxx = core.basic.iter().map(|&j| core.x[j].abs()).fold(0.0, f64::max);
             eprintln!(
                 "  it {} obj {:.6e} pinf {:.3e} dinf {:.3e} max|xB| {:.3e} etas {} lu {}",
