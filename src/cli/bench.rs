@@ -25,6 +25,11 @@ pub struct BenchArgs {
 }
 
 /// Runs `relumip bench`.
-pub fn run(_args: BenchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(log) = &args.read_log {
+        let summary = relumip::io::peer_log::read_peer_log(log)?;
+        relumip::io::report::write_json(&summary, "-")?;
+        return Ok(ExitCode::SUCCESS);
+    }
     super::not_yet_implemented("bench")
 }

@@ -2,5 +2,6 @@
 
 pub mod csv;
 pub mod mps;
+pub mod peer_log;
 pub mod png;
 pub mod report;
