@@ -13,7 +13,7 @@ mod naive;
 mod propagate;
 mod symbolic;
 
-pub use compute::{compute_bounds, BoundsOptions};
+pub use compute::{compute_bounds, compute_bounds_timed, BoundsOptions, BoundsRun};
 pub use interval::interval_bounds;
 pub use lp::lp_bounds;
 pub use milp::milp_bounds;

@@ -10,6 +10,7 @@ use super::{BoundMethod, NeuronBounds};
 use crate::nn::Network;
 use crate::spec::InputDomain;
 use rayon::prelude::*;
+use std::time::Instant;
 
 /// The phase of a ReLU neuron at a node of the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -71,6 +72,7 @@ pub struct Propagator<'n> {
     relax: Vec<LayerRelaxation>,
     scratch: Scratch,
     width: usize,
+    layer_seconds: Vec<f64>,
 }
 
 impl<'n> Propagator<'n> {
@@ -87,6 +89,7 @@ impl<'n> Propagator<'n> {
             relax: vec![LayerRelaxation::default(); net.layers().len()],
             scratch: Scratch::with_width(width),
             width,
+            layer_seconds: vec![0.0; net.layers().len()],
         }
     }
 
@@ -121,7 +124,9 @@ impl<'n> Propagator<'n> {
         reshape(net, out);
         let symbolic = method >= BoundMethod::Symbolic;
         let mut relu_index = 0;
+        self.layer_seconds.iter_mut().for_each(|t| *t = 0.0);
         for (k, layer) in net.layers().iter().enumerate() {
+            let started = Instant::now();
             let (done_lower, rest_lower) = out.lower.split_at_mut(k);
             let (done_upper, rest_upper) = out.upper.split_at_mut(k);
             let lower = &mut rest_lower[0];
@@ -187,8 +192,14 @@ impl<'n> Propagator<'n> {
             if symbolic && k + 1 < net.layers().len() {
                 self.relax[k].set(lower, upper, layer.has_relu());
             }
+            self.layer_seconds[k] = started.elapsed().as_secs_f64();
         }
         true
+    }
+
+    /// Seconds each layer took in the last [`Propagator::run`] (layers not reached: 0).
+    pub fn layer_seconds(&self) -> &[f64] {
+        &self.layer_seconds
     }
 }
 

@@ -1,5 +1,11 @@
 //! Primal heuristics that give the tree search incumbents early.
 
+pub mod forward;
+pub mod region_lp;
+
+pub use forward::ForwardPass;
+pub use region_lp::RegionLp;
+
 pub mod gradient;
 pub mod objective;
 pub mod pgd;
