@@ -1,1 +1,7 @@
 //! Reading and writing files: MPS, instance TOML, result JSON, VNN-COMP results, PNG, peer solver logs.
+
+pub mod csv;
+pub mod instance;
+pub mod mps;
+pub mod png;
+pub mod report;

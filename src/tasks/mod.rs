@@ -1,3 +1,7 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
 
+pub mod adversarial;
+pub mod compose;
+pub mod maximize;
 pub mod prune;
+pub mod verify;
