@@ -81,7 +81,11 @@ fn render_table(net: &Network, method: BoundMethod, domain: &str, run: &BoundsRu
         "time_s"
     );
     for k in 0..b.num_layers() {
-        let kind = if net.layers()[k].has_relu() { "" } else { " (output)" };
+        let kind = if net.layers()[k].has_relu() {
+            ""
+        } else {
+            " (output)"
+        };
         s += &format!(
             "{:>5} {:>7} {:>7} {:>8} {:>8} {:>12.6} {:>12.6} {:>9.4}{kind}\n",
             k,
@@ -98,7 +102,10 @@ fn render_table(net: &Network, method: BoundMethod, domain: &str, run: &BoundsRu
         .filter(|&k| net.layers()[k].has_relu())
         .map(|k| b.unstable_in(k))
         .sum();
-    s += &format!("unstable ReLU neurons: {unstable} of {}; time {seconds:.4} s\n", net.relu_count());
+    s += &format!(
+        "unstable ReLU neurons: {unstable} of {}; time {seconds:.4} s\n",
+        net.relu_count()
+    );
     s
 }
 
@@ -146,7 +153,11 @@ fn domain_from_flags(flags: &DomainFlags, n: usize) -> relumip::error::Result<(I
     let mut domain = InputDomain::boxed(lower, upper)?;
     if flags.linf.is_some() || flags.l1.is_some() {
         let Some(path) = &flags.center else {
-            return Err(Error::input("command line", "--linf/--l1", "a ball needs --center FILE"));
+            return Err(Error::input(
+                "command line",
+                "--linf/--l1",
+                "a ball needs --center FILE",
+            ));
         };
         let center = csv_row(path, flags.row, flags.label_first, n)?;
         if let Some(eps) = flags.linf {
@@ -171,7 +182,11 @@ fn vector_flag(value: &str, n: usize, flag: &str) -> relumip::error::Result<Vec<
         return Ok(vec![v; n]);
     }
     csv_row(Path::new(value), 0, false, n).map_err(|e| match e {
-        Error::Io { .. } => Error::input("command line", flag, format!("'{value}' is neither a number nor a readable file")),
+        Error::Io { .. } => Error::input(
+            "command line",
+            flag,
+            format!("'{value}' is neither a number nor a readable file"),
+        ),
         other => other,
     })
 }
@@ -185,12 +200,20 @@ fn csv_row(path: &Path, row: usize, label_first: bool, n: usize) -> relumip::err
         .filter(|(_, l)| !l.trim().is_empty())
         .collect();
     let Some(&(line_no, line)) = lines.get(row) else {
-        return Err(Error::input(path, format!("row {row}"), format!("the file has only {} rows", lines.len())));
+        return Err(Error::input(
+            path,
+            format!("row {row}"),
+            format!("the file has only {} rows", lines.len()),
+        ));
     };
     let mut values = Vec::new();
     for (col, cell) in line.split(',').enumerate().skip(usize::from(label_first)) {
         let v: f64 = cell.trim().parse().map_err(|_| {
-            Error::input(path, format!("line {}, column {}", line_no + 1, col + 1), format!("'{}' is not a number", cell.trim()))
+            Error::input(
+                path,
+                format!("line {}, column {}", line_no + 1, col + 1),
+                format!("'{}' is not a number", cell.trim()),
+            )
         })?;
         values.push(v);
     }
