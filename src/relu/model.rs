@@ -315,3 +315,72 @@ impl ReluModel {
         self.input_cols.iter().map(|&c| point[c]).collect()
     }
 }
+
+impl ReluModel {
+    /// A full point of the model for input `x`: the network columns from a forward pass, the task columns
+    /// from the small LP that remains once the network columns are fixed (optimising the objective).
+    /// `None` when the task rows cannot be met at `x` (or the LP fails).
+    pub fn complete(&self, x: &[f64]) -> Option<Vec<f64>> {
+        if x.len() != self.input_cols.len() {
+            return None;
+        }
+        let mut point = self.network_point(x);
+        let lp = &self.mip.lp;
+        let n_task = lp.num_cols() - self.network_cols;
+        if n_task == 0 {
+            return Some(point);
+        }
+        // The task columns and rows, with the network columns' contributions moved to the row bounds.
+        let mut sub = LpProblem::new(lp.sense);
+        for j in self.network_cols..lp.num_cols() {
+            sub.add_col(
+                lp.cost[j],
+                lp.col_lower[j],
+                lp.col_upper[j],
+                lp.col_names[j].clone(),
+            );
+        }
+        for i in self.network_rows..lp.num_rows() {
+            let mut fixed = 0.0;
+            let mut coeffs = Vec::new();
+            for &(j, a) in &lp.rows[i] {
+                if j < self.network_cols {
+                    fixed += a * point[j];
+                } else {
+                    coeffs.push((j - self.network_cols, a));
+                }
+            }
+            if coeffs.is_empty() {
+                let tol = 1e-9 * (1.0 + fixed.abs());
+                if fixed < lp.row_lower[i] - tol || fixed > lp.row_upper[i] + tol {
+                    return None;
+                }
+                continue;
+            }
+            sub.add_row(
+                lp.row_lower[i] - fixed,
+                lp.row_upper[i] - fixed,
+                coeffs,
+                lp.row_names[i].clone(),
+            );
+        }
+        let integer: Vec<bool> = self.mip.integer[self.network_cols..].to_vec();
+        let values = if integer.iter().any(|&b| b) {
+            let mip = MipProblem { lp: sub, integer };
+            let options = crate::mip::MipOptions {
+                node_limit: Some(1000),
+                ..Default::default()
+            };
+            let r = crate::mip::solve_mip(&mip, options, crate::log::Log::quiet()).ok()?;
+            r.solution?
+        } else {
+            let mut simplex = crate::lp::DualSimplex::new(&sub, crate::lp::LpOptions::default()).ok()?;
+            if simplex.solve() != crate::lp::LpStatus::Optimal {
+                return None;
+            }
+            simplex.col_values()
+        };
+        point[self.network_cols..].copy_from_slice(&values);
+        Some(point)
+    }
+}

@@ -4,3 +4,4 @@ pub mod adversarial;
 pub mod compose;
 pub mod maximize;
 pub mod prune;
+pub mod verify;
