@@ -127,7 +127,11 @@ mod tests {
         p.multiply(&a, n, &mut c);
         for i in 0..n {
             for j in 0..inputs {
-                let want: f64 = rows.iter().enumerate().map(|(kk, &r)| a[i * rows.len() + kk] * layer.row(r)[j]).sum();
+                let want: f64 = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(kk, &r)| a[i * rows.len() + kk] * layer.row(r)[j])
+                    .sum();
                 assert!((c[i * inputs + j] - want).abs() < 1e-12);
             }
         }

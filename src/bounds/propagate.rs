@@ -151,7 +151,16 @@ impl<'n> Propagator<'n> {
             let upper = &mut rest_upper[0];
             // Interval step from the previous layer's activation bounds (or the box).
             if k == 0 {
-                interval_layer(layer, region.lower, region.upper, false, &mut self.mid, &mut self.rad, lower, upper);
+                interval_layer(
+                    layer,
+                    region.lower,
+                    region.upper,
+                    false,
+                    &mut self.mid,
+                    &mut self.rad,
+                    lower,
+                    upper,
+                );
             } else {
                 let prev_relu = net.layers()[k - 1].has_relu();
                 interval_layer(
@@ -169,8 +178,9 @@ impl<'n> Propagator<'n> {
             if symbolic && (k > 0 || region.ball.is_some()) {
                 self.targets.clear();
                 let skip_stable = !self.tighten_stable && layer.has_relu() && k + 1 < net.layers().len();
-                self.targets
-                    .extend((0..layer.outputs()).filter(|&j| !skip_stable || (lower[j] < 0.0 && upper[j] > 0.0)));
+                self.targets.extend(
+                    (0..layer.outputs()).filter(|&j| !skip_stable || (lower[j] < 0.0 && upper[j] > 0.0)),
+                );
                 let n = self.targets.len();
                 self.found_lower.resize(n, 0.0);
                 self.found_upper.resize(n, 0.0);
@@ -256,7 +266,11 @@ fn interval_layer(
     mid.clear();
     rad.clear();
     for (&l, &u) in prev_lower.iter().zip(prev_upper) {
-        let (l, u) = if prev_relu { (l.max(0.0), u.max(0.0)) } else { (l, u) };
+        let (l, u) = if prev_relu {
+            (l.max(0.0), u.max(0.0))
+        } else {
+            (l, u)
+        };
         mid.push(0.5 * (l + u));
         rad.push(0.5 * (u - l));
     }

@@ -60,7 +60,8 @@ impl LayerRelaxation {
             self.lower_slope[i] = sl;
         }
         self.kept.clear();
-        self.kept.extend((0..n).filter(|&r| self.upper_slope[r] != 0.0 || self.lower_slope[r] != 0.0));
+        self.kept
+            .extend((0..n).filter(|&r| self.upper_slope[r] != 0.0 || self.lower_slope[r] != 0.0));
         self.packed.pack(layer, &self.kept);
     }
 }
