@@ -576,3 +576,46 @@ fn check_shared(net: &Network, d: &InputDomain, methods: &[BoundMethod], seed: u
         }
     }
 }
+
+#[test]
+fn cli_bounds_writes_json() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("b.json");
+    let run = std::process::Command::new(common::relumip_bin())
+        .arg("bounds")
+        .arg(shared.join("nets/mnist-15-15.onnx"))
+        .args(["--method", "symbolic", "--center"])
+        .arg(shared.join("data/mnist/sample100.csv"))
+        .args([
+            "--label-first",
+            "--linf",
+            "0.02",
+            "--lower",
+            "0",
+            "--upper",
+            "1",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("unstable"), "{text}");
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(value["method"], "symbolic");
+    let layers = value["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 3);
+    assert_eq!(layers[0]["lower"].as_array().unwrap().len(), 15);
+    assert_eq!(layers[2]["upper"].as_array().unwrap().len(), 10);
+    let bad = std::process::Command::new(common::relumip_bin())
+        .arg("bounds")
+        .arg(shared.join("nets/mnist-15-15.onnx"))
+        .args(["--method", "exact"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
