@@ -3,11 +3,14 @@
 
 use relumip::bounds::interval_bounds;
 use relumip::cuts::{
-    add_psplit, partition_inputs, separate_ideal, separate_partition, NeuronCut, NeuronView,
-    PartitionStrategy, PsplitNeuron, SeparationTolerance,
+    add_partition_formulation_to_model, add_psplit, cut_neurons, partition_inputs, separate_ideal,
+    separate_partition, CutFamily, NeuronCut, NeuronSeparator, NeuronView, PartitionStrategy, PsplitNeuron,
+    SeparationTolerance,
 };
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, RowSpec, Sense};
 use relumip::nn::{Layer, Network};
+use relumip::relu::ReluModel;
+use relumip::spec::InputDomain;
 
 #[path = "cuts_support/dense_lp.rs"]
 mod dense_lp;
@@ -580,4 +583,92 @@ fn partition_cut_loop_reaches_the_psplit_bound_seed_101_to_110() {
 #[ignore = "needs the dual simplex (LP issue)"]
 fn partition_cut_loop_with_the_dual_simplex_reaches_the_psplit_bound_seed_101_to_110() {
     partition_cuts_reach_the_psplit_bound(Engine::Simplex, 101..=110);
+}
+
+/// A random network encoded as a big-M model over `[-1, 1]^4` with interval bounds.
+fn random_model(rng: &mut Rng) -> ReluModel {
+    let net = random_network(rng, &[4, 6, 5, 2]);
+    let (lower, upper) = (vec![-1.0; 4], vec![1.0; 4]);
+    let bounds = interval_bounds(&net, &lower, &upper);
+    let domain = InputDomain::boxed(lower, upper).unwrap();
+    ReluModel::new(&net, &domain, &bounds).unwrap()
+}
+
+#[test]
+fn model_separators_never_cut_off_a_forward_pass_seed_121_to_130() {
+    let mut separated = 0;
+    for seed in 121..=130u64 {
+        let mut rng = Rng::new(seed);
+        let model = random_model(&mut rng);
+        let lp = &model.mip.lp;
+        let neurons = cut_neurons(&model);
+        assert_eq!(neurons.len(), model.unstable_count());
+        let families = [
+            CutFamily::Ideal,
+            CutFamily::Partition(2, PartitionStrategy::EqualSize),
+            CutFamily::Partition(3, PartitionStrategy::EqualRange),
+        ];
+        let mut cuts: Vec<RowSpec> = Vec::new();
+        for family in families {
+            let sep = NeuronSeparator::new(neurons.clone(), family, 1000);
+            for _ in 0..30 {
+                // Loose points of the column box, binaries fractional.
+                let x: Vec<f64> = (0..lp.num_cols())
+                    .map(|j| {
+                        let l = lp.col_lower[j];
+                        rng.uniform(l, lp.col_upper[j].min(l + 5.0))
+                    })
+                    .collect();
+                cuts.extend(
+                    sep.separate_point(&x, &lp.col_lower, &lp.col_upper)
+                        .into_iter()
+                        .map(|(r, _)| r),
+                );
+            }
+        }
+        separated += cuts.len();
+        for _ in 0..300 {
+            let input: Vec<f64> = (0..4).map(|_| rng.uniform(-1.0, 1.0)).collect();
+            let point = model.network_point(&input);
+            assert!(
+                lp.max_violation(&point) <= 1e-9,
+                "seed {seed}: the model rejects a forward pass"
+            );
+            for cut in &cuts {
+                let lhs: f64 = cut.coeffs.iter().map(|&(j, a)| a * point[j]).sum();
+                assert!(
+                    lhs <= cut.upper + 1e-9,
+                    "seed {seed}: a cut rejects a forward pass by {}",
+                    lhs - cut.upper
+                );
+            }
+        }
+    }
+    assert!(separated > 100, "only {separated} cuts separated");
+}
+
+#[test]
+fn partition_formulation_keeps_every_forward_pass_feasible_seed_131_to_136() {
+    for seed in 131..=136u64 {
+        let mut rng = Rng::new(seed);
+        let mut model = random_model(&mut rng);
+        let network_cols = model.mip.lp.num_cols();
+        let summary = add_partition_formulation_to_model(&mut model, 2, PartitionStrategy::EqualSize);
+        assert_eq!(summary.neurons, model.unstable_count());
+        assert_eq!(model.mip.integer.len(), model.mip.lp.num_cols());
+        for _ in 0..10 {
+            let input: Vec<f64> = (0..4).map(|_| rng.uniform(-1.0, 1.0)).collect();
+            let point = model.network_point(&input);
+            // Fix the network's columns at the forward pass; the P-split columns must then have a feasible value.
+            let mut lp = model.mip.lp.clone();
+            lp.col_lower[..network_cols].copy_from_slice(&point[..network_cols]);
+            lp.col_upper[..network_cols].copy_from_slice(&point[..network_cols]);
+            lp.cost.iter_mut().for_each(|c| *c = 0.0);
+            let (_, x) = solve_dense(&lp);
+            assert!(
+                lp.max_violation(&x) <= 1e-7,
+                "seed {seed}: no P-split completion of a forward pass"
+            );
+        }
+    }
 }

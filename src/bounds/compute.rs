@@ -1,11 +1,12 @@
 //! The one entry point: bounds by a chosen method, each method starting from the previous one's bounds.
 
-use super::{
-    interval_bounds, lp_bounds, milp_bounds, naive_bounds, symbolic_bounds, BoundMethod, NeuronBounds,
-};
+use super::lp::lp_bounds_timed;
+use super::milp::milp_bounds_timed;
+use super::{interval_bounds, naive_bounds, BoundMethod, NeuronBounds, Propagator};
 use crate::error::{Error, Result};
 use crate::nn::Network;
 use crate::spec::InputDomain;
+use std::time::Instant;
 
 /// Options of [`compute_bounds`].
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -38,6 +39,15 @@ impl BoundsOptions {
     }
 }
 
+/// Bounds and where the time went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundsRun {
+    /// The bounds.
+    pub bounds: NeuronBounds,
+    /// Seconds spent on each layer, summed over the chain of methods that produced the bounds.
+    pub layer_seconds: Vec<f64>,
+}
+
 /// Valid pre-activation bounds of every neuron of `net` over `domain` by `method`; `symbolic` starts from
 /// `interval`, `lp` from `symbolic`, `milp` from `lp`, so the result is inside every cheaper method's bounds.
 pub fn compute_bounds(
@@ -46,6 +56,16 @@ pub fn compute_bounds(
     method: BoundMethod,
     options: &BoundsOptions,
 ) -> Result<NeuronBounds> {
+    compute_bounds_timed(net, domain, method, options).map(|run| run.bounds)
+}
+
+/// [`compute_bounds`] with the time spent per layer.
+pub fn compute_bounds_timed(
+    net: &Network,
+    domain: &InputDomain,
+    method: BoundMethod,
+    options: &BoundsOptions,
+) -> Result<BoundsRun> {
     options.validate()?;
     if domain.dim() != net.input_size() {
         return Err(Error::Options(format!(
@@ -54,19 +74,47 @@ pub fn compute_bounds(
             net.input_size()
         )));
     }
-    let run = || -> Result<NeuronBounds> {
+    let run = || -> Result<BoundsRun> {
+        let mut times = vec![0.0; net.layers().len()];
         if method == BoundMethod::Naive {
-            return Ok(naive_bounds(net, &domain.lower, &domain.upper));
+            let started = Instant::now();
+            let bounds = naive_bounds(net, &domain.lower, &domain.upper);
+            let per_layer = started.elapsed().as_secs_f64() / times.len() as f64;
+            times.iter_mut().for_each(|t| *t = per_layer);
+            return Ok(BoundsRun {
+                bounds,
+                layer_seconds: times,
+            });
         }
-        let mut bounds = interval_bounds(net, &domain.lower, &domain.upper);
+        let mut propagator = Propagator::new(net);
+        let mut bounds = NeuronBounds::unbounded(net);
+        let mut cheap =
+            |m: BoundMethod, start: Option<&NeuronBounds>, out: &mut NeuronBounds, times: &mut [f64]| {
+                if !propagator.run(domain, None, m, &[], start, out) {
+                    // Only an empty domain makes phase-free propagation infeasible: every bound is then valid,
+                    // but we return plain interval bounds rather than crossed ones.
+                    *out = interval_bounds(net, &domain.lower, &domain.upper);
+                }
+                for (t, s) in times.iter_mut().zip(propagator.layer_seconds()) {
+                    *t += s;
+                }
+            };
+        cheap(BoundMethod::Interval, None, &mut bounds, &mut times);
         if method == BoundMethod::Interval {
-            return Ok(bounds);
+            return Ok(BoundsRun {
+                bounds,
+                layer_seconds: times,
+            });
         }
-        bounds.intersect_with(&symbolic_bounds(net, domain));
+        let interval = bounds.clone();
+        cheap(BoundMethod::Symbolic, Some(&interval), &mut bounds, &mut times);
         if method == BoundMethod::Symbolic {
-            return Ok(bounds);
+            return Ok(BoundsRun {
+                bounds,
+                layer_seconds: times,
+            });
         }
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         // When milp follows, lp may use a quarter of the budget; the rest goes to milp.
         let lp_options = BoundsOptions {
             time_limit: match method {
@@ -75,9 +123,12 @@ pub fn compute_bounds(
             },
             ..options.clone()
         };
-        bounds = lp_bounds(net, domain, &bounds, &lp_options)?;
+        bounds = lp_bounds_timed(net, domain, &bounds, &lp_options, &mut times)?;
         if method == BoundMethod::Lp {
-            return Ok(bounds);
+            return Ok(BoundsRun {
+                bounds,
+                layer_seconds: times,
+            });
         }
         let milp_options = BoundsOptions {
             time_limit: options
@@ -85,7 +136,11 @@ pub fn compute_bounds(
                 .map(|t| (t - started.elapsed().as_secs_f64()).max(0.0)),
             ..options.clone()
         };
-        milp_bounds(net, domain, &bounds, &milp_options)
+        bounds = milp_bounds_timed(net, domain, &bounds, &milp_options, &mut times)?;
+        Ok(BoundsRun {
+            bounds,
+            layer_seconds: times,
+        })
     };
     match options.threads {
         Some(n) => {

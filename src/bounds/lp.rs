@@ -25,6 +25,18 @@ pub fn lp_bounds(
     start: &NeuronBounds,
     options: &BoundsOptions,
 ) -> Result<NeuronBounds> {
+    let mut times = vec![0.0; net.layers().len()];
+    lp_bounds_timed(net, domain, start, options, &mut times)
+}
+
+/// [`lp_bounds`], adding the seconds spent per layer to `times`.
+pub(crate) fn lp_bounds_timed(
+    net: &Network,
+    domain: &InputDomain,
+    start: &NeuronBounds,
+    options: &BoundsOptions,
+    times: &mut [f64],
+) -> Result<NeuronBounds> {
     let deadline = options
         .time_limit
         .map(|t| Instant::now() + Duration::from_secs_f64(t));
@@ -33,12 +45,14 @@ pub fn lp_bounds(
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
+        let started = Instant::now();
         let relaxation = RelaxationLp::build(net, domain, &bounds, k);
         let todo = undecided(net, &bounds, k);
         let results = solve_neurons(net, &relaxation, k, &todo, options.neuron_time_limit, deadline);
         for (j, (lo, hi)) in todo.iter().zip(results) {
             tighten(&mut bounds.lower[k][*j], &mut bounds.upper[k][*j], lo, hi);
         }
+        times[k] += started.elapsed().as_secs_f64();
     }
     Ok(bounds)
 }

@@ -5,16 +5,16 @@
 //! and its binary `z`; [`NeuronCut::to_row`] maps it onto LP columns.
 
 pub mod ideal;
+pub mod model;
 pub mod partition;
-pub mod pool;
 pub mod separators;
 
 pub use ideal::{separate_ideal, SeparationTolerance};
+pub use model::{add_partition_formulation_to_model, cut_neurons, NeuronCuts, TreeSchedule};
 pub use partition::{
     add_psplit, partition_inputs, separate_partition, ModelBuilder, PartitionStrategy, PsplitColumns,
     PsplitNeuron,
 };
-pub use pool::{CutLimits, CutPool};
 pub use separators::{add_partition_formulation, CutFamily, CutNeuron, NeuronSeparator, PartitionSummary};
 
 use crate::lp::RowSpec;

@@ -6,6 +6,7 @@
 //! passes the [`Incumbent`] checkpoint. Knows nothing of neurons.
 
 mod branching;
+mod cut_pool;
 mod incumbent;
 mod node;
 mod plugins;
@@ -15,6 +16,7 @@ mod result;
 mod search;
 
 pub use branching::{fractional_columns, split_column, MostFractional, Pseudocost};
+pub use cut_pool::{CutLimits, CutPool};
 pub use incumbent::{CandidateCheck, Incumbent, IncumbentRecord};
 pub use node::{BoundChange, Node};
 pub use plugins::{BranchRule, Child, Heuristic, NodeView, Propagation, Propagator, Separator};

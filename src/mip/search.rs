@@ -2,6 +2,7 @@
 //! run heuristics, branch — over one warm-started dual simplex.
 
 use super::branching::MostFractional;
+use super::cut_pool::{CutLimits, CutPool};
 use super::incumbent::{CandidateCheck, Incumbent};
 use super::node::{BoundChange, Node};
 use super::plugins::{BranchRule, Heuristic, NodeView, Propagation, Propagator, Separator};
@@ -531,17 +532,25 @@ impl Search {
         if self.plugins.separators.is_empty() {
             return (value, x);
         }
-        for round in 0..self.options.root_cut_rounds {
+        // The pool drops duplicates, caps each round and removes cuts that stay slack (safe here: no node
+        // has stored a basis yet).
+        let mut pool = CutPool::new(CutLimits {
+            max_rounds_root: self.options.root_cut_rounds,
+            ..CutLimits::default()
+        });
+        let mut stalled = 0;
+        for round in 0..pool.limits().max_rounds_root {
             let mut cuts = Vec::new();
             for k in 0..self.plugins.separators.len() {
                 let view = Self::view(&self.problem, st, lower, upper, &x, value, 0);
                 cuts.extend(self.plugins.separators[k].separate(&view));
             }
-            if cuts.is_empty() {
+            // Separators return their cuts most efficacious first; the pool keeps that order.
+            let added = pool.add_to_lp(&mut st.lp, cuts.into_iter().map(|r| (r, 0.0)).collect());
+            if added == 0 {
                 break;
             }
-            st.lp.add_rows(&cuts);
-            st.stats.cuts_added += cuts.len() as u64;
+            st.stats.cuts_added += added as u64;
             let (status, v) = self.solve_lp(st);
             if status != LpStatus::Optimal {
                 // The cuts are valid: an infeasible or cut-off LP proves the node done; the caller
@@ -555,16 +564,21 @@ impl Search {
                     x,
                 );
             }
-            let improved = v - value;
+            let progress = pool.limits().is_progress(value, v, 1.0);
             value = value.max(v);
             x = st.lp.col_values();
+            let removed = pool.age_and_remove(&mut st.lp);
             self.log.line(&format!(
-                "Cut round {}: {} cuts, bound {}",
+                "Cut round {}: {} cuts added, {} slack removed, {} in LP, bound {}, {}",
                 round + 1,
-                cuts.len(),
-                fmt_value(value * self.sign())
+                added,
+                removed,
+                pool.len(),
+                fmt_value(value * self.sign()),
+                self.log.time(self.elapsed(st))
             ));
-            if improved <= 1e-4 * value.abs().max(1.0) {
+            stalled = if progress { 0 } else { stalled + 1 };
+            if stalled >= pool.limits().stall_rounds {
                 break;
             }
         }

@@ -15,7 +15,7 @@ mod onnx_write;
 
 pub use network::{Layer, Network, NeuronId};
 pub use nnet::{parse_nnet, read_nnet, NnetNetwork};
-pub use onnx::{decode_onnx, read_onnx};
+pub use onnx::{decode_onnx, decode_onnx_model, read_onnx, read_onnx_model, OnnxNetwork};
 pub use onnx_write::{encode_onnx, write_onnx, OnnxPrecision};
 
 use crate::error::{Error, Result};

@@ -17,21 +17,63 @@ use prost::Message;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// A network read from ONNX, with what the file says about its input and output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnnxNetwork {
+    /// The network.
+    pub network: Network,
+    /// The graph input's name and shape (a symbolic batch dimension counts as 1).
+    pub input: (String, Vec<usize>),
+    /// The graph output's name and shape.
+    pub output: (String, Vec<usize>),
+    /// The tool that wrote the file and the default operator set version.
+    pub producer: String,
+    /// The default (`ai.onnx`) operator set version, 0 when not stated.
+    pub opset: i64,
+}
+
 /// Reads an ONNX file into a [`Network`].
 pub fn read_onnx(path: &Path) -> Result<Network> {
+    Ok(read_onnx_model(path)?.network)
+}
+
+/// Reads an ONNX file: the network and the input and output shapes.
+pub fn read_onnx_model(path: &Path) -> Result<OnnxNetwork> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    decode_onnx(&bytes, path)
+    decode_onnx_model(&bytes, path)
 }
 
 /// Decodes the bytes of an ONNX model; `file` names the source in error messages.
 pub fn decode_onnx(bytes: &[u8], file: &Path) -> Result<Network> {
+    Ok(decode_onnx_model(bytes, file)?.network)
+}
+
+/// Decodes the bytes of an ONNX model with its input and output shapes.
+pub fn decode_onnx_model(bytes: &[u8], file: &Path) -> Result<OnnxNetwork> {
     let model = ModelProto::decode(bytes)
         .map_err(|e| Error::input(file, "protobuf data", format!("not a valid ONNX model ({e})")))?;
     let graph = model
         .graph
         .as_ref()
         .ok_or_else(|| Error::input(file, "model", "the model has no graph"))?;
-    GraphWalk::new(file, graph)?.run(graph)
+    let walk = GraphWalk::new(file, graph)?;
+    let input = (walk.live.clone(), walk.live_dims.clone());
+    let (network, output) = walk.run(graph)?;
+    let opset = model
+        .opset_import
+        .iter()
+        .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
+        .map_or(0, |o| o.version);
+    let producer = format!("{} {}", model.producer_name, model.producer_version)
+        .trim()
+        .to_string();
+    Ok(OnnxNetwork {
+        network,
+        input,
+        output,
+        producer,
+        opset,
+    })
 }
 
 /// Where the graph walk stands: the constants seen so far and the one value flowing from the input.
@@ -100,7 +142,7 @@ impl<'a> GraphWalk<'a> {
         })
     }
 
-    fn run(mut self, graph: &GraphProto) -> Result<Network> {
+    fn run(mut self, graph: &GraphProto) -> Result<(Network, (String, Vec<usize>))> {
         for (index, node) in graph.node.iter().enumerate() {
             let place = node_place(index, node);
             self.node(node, &place)?;
@@ -136,7 +178,10 @@ impl<'a> GraphWalk<'a> {
         let last = std::mem::replace(&mut self.pending, Affine::identity(n));
         self.layers
             .push(last.into_layer(false).map_err(|e| self.wrap("graph output", e))?);
-        Network::new(self.layers).map_err(|e| Error::input(self.file, "graph", e.to_string()))
+        let output = (self.live.clone(), self.live_dims.clone());
+        let network =
+            Network::new(self.layers).map_err(|e| Error::input(self.file, "graph", e.to_string()))?;
+        Ok((network, output))
     }
 
     fn wrap(&self, place: &str, e: Error) -> Error {

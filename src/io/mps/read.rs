@@ -530,8 +530,12 @@ impl Parser {
         };
         let (lower, upper) = match kind.as_str() {
             "UP" | "UI" => {
-                let lower = (value < 0.0 && !self.lower_given[col]).then_some(f64::NEG_INFINITY);
-                (lower, Some(value))
+                // A negative upper bound with no lower bound given frees the lower bound; a later LO
+                // may still set it, so it is not marked as given.
+                if value < 0.0 && !self.lower_given[col] {
+                    self.lower[col] = f64::NEG_INFINITY;
+                }
+                (None, Some(value))
             }
             "LO" | "LI" => (Some(value), None),
             "FX" => (Some(value), Some(value)),

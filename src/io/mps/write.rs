@@ -1,6 +1,8 @@
 //! The MPS writer: free format, names kept, numbers in Rust's shortest round-trip form, so that reading the
-//! file back gives the identical model. Infinite values are written as `1e30` (read back as infinite);
-//! a finite bound or right-hand side of magnitude `>= 1e30` therefore comes back infinite.
+//! file back gives the identical model, with two limits of the format: infinite values are written as
+//! `1e30` (read back as infinite), so a finite bound of magnitude `>= 1e30` comes back infinite; and a
+//! ranged row `[lower, upper]` is stated as a right-hand side and a range, exact whenever some range
+//! reproduces the other bound in `f64` (always for models read from MPS), otherwise the larger-magnitude bound is within about one ulp.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -198,7 +200,13 @@ fn row_form(lower: f64, upper: f64) -> Option<(char, f64, Option<f64>)> {
                 candidate = next_toward(candidate, f64::INFINITY);
                 down = next_toward(down, 0.0);
             }
-            None
+            // No range gives the other bound exactly (the sum's rounding grid skips it): keep the bound of
+            // smaller magnitude exact, so the other is within about one of its own ulps.
+            if lower.abs() <= upper.abs() {
+                Some(('G', lower, Some(upper - lower)))
+            } else {
+                Some(('L', upper, Some(upper - lower)))
+            }
         }
     }
 }
