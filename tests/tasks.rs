@@ -235,3 +235,34 @@ fn maximize_matches_grid_search_on_random_networks() {
         );
     }
 }
+
+/// The README's main command solves to optimality and its JSON reports a forward-pass-checked input.
+#[test]
+fn readme_instance_solves() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relumip"))
+        .args([
+            "run",
+            "instances/mnist-15-15-maximize.toml",
+            "--json",
+            "-",
+            "--quiet",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "optimal");
+    let x: Vec<f64> = serde_json::from_value(json["solution"]["input"].clone()).unwrap();
+    let net = relumip::nn::load_network(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/instances/mnist-15-15.onnx"
+    )))
+    .unwrap();
+    let y = net.forward(&x);
+    let other = (0..10)
+        .filter(|&j| j != 3)
+        .map(|j| y[j])
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!((json["objective"].as_f64().unwrap() - (y[3] - other)).abs() < 1e-9);
+}
