@@ -384,7 +384,8 @@ impl<'f> Reader<'f> {
     /// `lin <= 0` as an inequality, or its truth value when it has no variable.
     fn inequality(&self, lin: Linear, line: usize) -> Result<Truth> {
         let coeffs: Vec<(Var, f64)> = lin.coeffs.into_iter().filter(|(_, c)| *c != 0.0).collect();
-        let rhs = -lin.constant;
+        // 0 - c rather than -c: a zero right-hand side stays +0.0 (prints as 0, not -0).
+        let rhs = 0.0 - lin.constant;
         if !rhs.is_finite() || coeffs.iter().any(|(_, c)| !c.is_finite()) {
             return Err(self.err(line, "a coefficient overflows"));
         }
@@ -510,7 +511,8 @@ impl<'f> Reader<'f> {
             let &[(Var::X(i), c)] = q.coeffs.as_slice() else {
                 return Err(self.err(q.line, "expected a bound on one input"));
             };
-            let v = q.rhs / c;
+            // + 0.0 turns a -0.0 bound into +0.0.
+            let v = q.rhs / c + 0.0;
             if c > 0.0 {
                 upper[i] = upper[i].min(v);
             } else {
