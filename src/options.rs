@@ -1,1 +1,172 @@
-//! Typed options with defaults and validation.
+//! Typed options with defaults and validation: what the command line's solver flags and an instance
+//! file's `[solver]` table map onto.
+
+use crate::bounds::BoundMethod;
+use crate::error::{Error, Result};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// How each unstable ReLU is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Formulation {
+    /// One binary with big-M rows on the best known bounds.
+    #[default]
+    BigM,
+    /// The P-split partition formulation with this many groups (Tsay et al. 2021).
+    Partition(usize),
+}
+
+impl std::str::FromStr for Formulation {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim();
+        if s == "bigm" {
+            return Ok(Formulation::BigM);
+        }
+        if let Some(n) = s.strip_prefix("partition:") {
+            return match n.parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(Formulation::Partition(n)),
+                _ => Err(Error::Options(format!(
+                    "formulation '{s}': partition:N needs N >= 1"
+                ))),
+            };
+        }
+        Err(Error::Options(format!(
+            "unknown formulation '{s}' (expected bigm or partition:N)"
+        )))
+    }
+}
+
+/// A family of cuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CutKind {
+    /// Ideal single-neuron cuts (Anderson et al. 2020).
+    Ideal,
+    /// Cuts from the partition formulation.
+    Partition,
+}
+
+/// Parses `"ideal,partition"` or `"none"`.
+pub fn parse_cuts(s: &str) -> Result<Vec<CutKind>> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "none" => {}
+            "ideal" => out.push(CutKind::Ideal),
+            "partition" => out.push(CutKind::Partition),
+            other => {
+                return Err(Error::Options(format!(
+                    "unknown cut family '{other}' (expected ideal, partition or none)"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Which branching rule a ReLU model uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Branching {
+    /// Input splits for networks with few inputs, activation splits (BaBSR-like score) otherwise.
+    #[default]
+    Auto,
+    /// Activation splits scored BaBSR-like.
+    Babsr,
+    /// Activation splits scored by the LP point's distance from the ReLU graph.
+    Violation,
+    /// Input splits only (activation splits when no input range is left to split).
+    Input,
+    /// Generic pseudo-cost branching on fractional binaries.
+    Pseudocost,
+}
+
+impl std::str::FromStr for Branching {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "auto" => Ok(Branching::Auto),
+            "babsr" => Ok(Branching::Babsr),
+            "violation" => Ok(Branching::Violation),
+            "input" => Ok(Branching::Input),
+            "pseudocost" => Ok(Branching::Pseudocost),
+            other => Err(Error::Options(format!(
+                "unknown branching '{other}' (expected auto, babsr, violation, input or pseudocost)"
+            ))),
+        }
+    }
+}
+
+/// Every option of a solve, with defaults.
+#[derive(Debug, Clone)]
+pub struct SolverOptions {
+    /// Wall-clock limit in seconds.
+    pub time_limit: Option<f64>,
+    /// Threads (the tree search is sequential; more threads speed up bound computations).
+    pub threads: usize,
+    /// Node limit.
+    pub node_limit: Option<u64>,
+    /// Relative gap (default 1e-4).
+    pub gap_rel: f64,
+    /// Absolute gap (default 1e-6).
+    pub gap_abs: f64,
+    /// Seed of the randomised heuristics.
+    pub seed: u64,
+    /// Bound method at the root.
+    pub bounds: BoundMethod,
+    /// ReLU formulation.
+    pub formulation: Formulation,
+    /// Cut families.
+    pub cuts: Vec<CutKind>,
+    /// Branching rule.
+    pub branching: Branching,
+    /// Propagate with symbolic bounds at every node (else interval arithmetic).
+    pub node_symbolic: bool,
+    /// Also tighten node bounds by CROWN back-substitution (costlier, tighter).
+    pub node_crown: bool,
+    /// The open-node memory cap in MiB (the search turns depth-first near it).
+    pub memory_cap_mib: usize,
+    /// Seconds between progress lines.
+    pub log_interval_s: f64,
+    /// Raised by Ctrl-C.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        SolverOptions {
+            time_limit: None,
+            threads: 1,
+            node_limit: None,
+            gap_rel: 1e-4,
+            gap_abs: 1e-6,
+            seed: 0,
+            bounds: BoundMethod::Symbolic,
+            formulation: Formulation::BigM,
+            cuts: Vec::new(),
+            branching: Branching::Auto,
+            node_symbolic: true,
+            node_crown: false,
+            memory_cap_mib: 2048,
+            log_interval_s: 5.0,
+            interrupt: None,
+        }
+    }
+}
+
+impl SolverOptions {
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = self.time_limit {
+            if t.is_nan() || t < 0.0 {
+                return Err(Error::Options(format!("time limit must be >= 0, got {t}")));
+            }
+        }
+        if self.threads == 0 {
+            return Err(Error::Options("threads must be at least 1".into()));
+        }
+        if !(self.gap_rel >= 0.0 && self.gap_abs >= 0.0) {
+            return Err(Error::Options("gaps must be >= 0".into()));
+        }
+        Ok(())
+    }
+}

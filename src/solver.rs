@@ -1,1 +1,173 @@
-//! The one wiring point: builds the search for a ReLU model with the plug-ins the options choose.
+//! The one wiring point: builds the ReLU model and the search with the plug-ins the options choose.
+
+use crate::bounds::{compute_bounds, BoundsOptions};
+use crate::cuts::{add_partition_formulation_to_model, NeuronCuts, PartitionStrategy};
+use crate::error::Result;
+use crate::heuristics::{ForwardPass, RegionLp};
+use crate::log::Log;
+use crate::mip::{
+    BestBoundDiving, BranchRule, CandidateCheck, MipOptions, MipResult, Plugins, Pseudocost, Search,
+    Separator,
+};
+use crate::nn::Network;
+use crate::options::{Branching, CutKind, Formulation, SolverOptions};
+use crate::relu::{ActivationBranching, ActivationScore, LayerPropagator, ReluModel, SplitMode, Stability};
+use crate::spec::InputDomain;
+use std::sync::Arc;
+
+/// Networks with at most this many inputs are split on inputs by the `auto` branching.
+pub const INPUT_SPLIT_MAX_INPUTS: usize = 8;
+
+/// Cuts per separation round and family (the most efficacious first).
+pub const CUTS_PER_ROUND: usize = 200;
+
+/// Root bounds by the options' method, then the big-M model (with the P-split rows of `partition:N` beside it).
+pub fn build_model(net: &Network, domain: &InputDomain, options: &SolverOptions) -> Result<ReluModel> {
+    let bounds_options = BoundsOptions {
+        threads: Some(options.threads),
+        time_limit: options.time_limit.map(|t| 0.25 * t),
+        neuron_time_limit: None,
+    };
+    let bounds = compute_bounds(net, domain, options.bounds, &bounds_options)?;
+    let mut model = ReluModel::new(net, domain, &bounds)?;
+    if let Formulation::Partition(groups) = options.formulation {
+        add_partition_formulation_to_model(&mut model, groups, PartitionStrategy::default());
+    }
+    Ok(model)
+}
+
+/// What a task adds to a solve beyond the model: the re-check of candidates in its own terms, inputs to
+/// try first, and the objective target/cutoff of feasibility questions.
+#[derive(Default, Clone)]
+pub struct SolveSetup {
+    /// Re-checks a full point of the model (e.g. a forward pass of the original network); returns the
+    /// objective in the model's sense.
+    pub check: Option<CandidateCheck>,
+    /// Inputs (not full points) to offer before the search, with their source names.
+    pub start_inputs: Vec<(Vec<f64>, String)>,
+    /// Stop at the first incumbent at least this good.
+    pub objective_target: Option<f64>,
+    /// Prune everything proven worse than this.
+    pub objective_cutoff: Option<f64>,
+}
+
+/// Prints the model statistics a MILP user reads first.
+pub fn log_model_stats(model: &ReluModel, log: &Log) {
+    let relu = model.network.relu_count();
+    let unstable = model.unstable_count();
+    let lp = &model.mip.lp;
+    log.line(&format!(
+        "Network: {} inputs, {} layers, {} ReLU neurons ({} stable: {} active, {} inactive; {} unstable)",
+        model.network.input_size(),
+        model.network.layers().len(),
+        relu,
+        relu - unstable,
+        model
+            .neurons
+            .iter()
+            .flatten()
+            .filter(|n| n.stability == Stability::Active)
+            .count()
+            - model.network.output_size(),
+        model
+            .neurons
+            .iter()
+            .flatten()
+            .filter(|n| n.stability == Stability::Inactive)
+            .count(),
+        unstable
+    ));
+    log.line(&format!(
+        "Model: {} rows, {} columns, {} binaries, {} non-zeros",
+        lp.num_rows(),
+        lp.num_cols(),
+        model.mip.num_integers(),
+        lp.num_nonzeros()
+    ));
+}
+
+/// The branching rule the options choose for this model.
+pub fn branch_rule(model: &ReluModel, options: &SolverOptions) -> Box<dyn BranchRule> {
+    match options.branching {
+        Branching::Auto => Box::new(ActivationBranching::new(
+            model,
+            ActivationScore::Babsr,
+            SplitMode::Auto(INPUT_SPLIT_MAX_INPUTS),
+        )),
+        Branching::Babsr => Box::new(ActivationBranching::new(
+            model,
+            ActivationScore::Babsr,
+            SplitMode::Activation,
+        )),
+        Branching::Violation => Box::new(ActivationBranching::new(
+            model,
+            ActivationScore::Violation,
+            SplitMode::Activation,
+        )),
+        Branching::Input => Box::new(ActivationBranching::new(
+            model,
+            ActivationScore::Babsr,
+            SplitMode::Input,
+        )),
+        Branching::Pseudocost => Box::new(Pseudocost::default()),
+    }
+}
+
+/// The search's limits from the options.
+pub fn mip_options(options: &SolverOptions) -> MipOptions {
+    MipOptions {
+        time_limit: options.time_limit,
+        node_limit: options.node_limit,
+        gap_rel: options.gap_rel,
+        gap_abs: options.gap_abs,
+        interrupt: options.interrupt.clone(),
+        memory_cap_bytes: options.memory_cap_mib.saturating_mul(1 << 20),
+        log_interval_s: options.log_interval_s,
+        ..MipOptions::default()
+    }
+}
+
+/// Solves a ReLU model with the plug-ins the options choose.
+pub fn solve_model(
+    model: &ReluModel,
+    options: &SolverOptions,
+    setup: SolveSetup,
+    log: &Log,
+) -> Result<MipResult> {
+    options.validate()?;
+    let shared = Arc::new(model.clone());
+    let mut separators: Vec<Box<dyn Separator>> = Vec::new();
+    for kind in &options.cuts {
+        separators.push(Box::new(match kind {
+            CutKind::Ideal => NeuronCuts::ideal(model, CUTS_PER_ROUND),
+            CutKind::Partition => {
+                NeuronCuts::partition(model, 2, PartitionStrategy::default(), CUTS_PER_ROUND)
+            }
+        }));
+    }
+    let start_points = setup
+        .start_inputs
+        .iter()
+        .filter_map(|(x, name)| model.complete(x).map(|p| (p, name.clone())))
+        .collect();
+    let plugins = Plugins {
+        branch_rule: Some(branch_rule(model, options)),
+        propagators: vec![Box::new(LayerPropagator::with_crown(
+            model,
+            options.node_symbolic,
+            options.node_crown,
+        ))],
+        separators,
+        heuristics: vec![
+            Box::new(ForwardPass::new(shared.clone())),
+            Box::new(RegionLp::new(shared)),
+        ],
+        node_selector: Some(Box::new(BestBoundDiving::default())),
+        check: setup.check,
+        start_points,
+    };
+    let mut mip = mip_options(options);
+    mip.objective_target = setup.objective_target;
+    mip.objective_cutoff = setup.objective_cutoff;
+    Search::new(model.mip.clone(), mip, plugins, log.clone()).solve()
+}

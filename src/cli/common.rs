@@ -65,6 +65,26 @@ pub struct DomainFlags {
     pub integer: bool,
 }
 
+impl DomainFlags {
+    /// The domain these flags describe, in the form the instance file's `[domain]` also takes
+    /// (`--lower`/`--upper`: a number, comma-separated numbers, or a CSV file; `--integer`: every feature).
+    /// Resolve it with `DomainSpec::resolve(n, default_box, Path::new(""))`: paths are as the user typed them.
+    pub fn to_domain_spec(&self) -> relumip::spec::DomainSpec {
+        use relumip::spec::{BoundSpec, DomainSpec, IntegerSpec};
+        DomainSpec {
+            lower: self.lower.as_deref().map(BoundSpec::from_flag),
+            upper: self.upper.as_deref().map(BoundSpec::from_flag),
+            center: self.center.clone(),
+            row: self.row,
+            label_first: self.label_first,
+            linf: self.linf,
+            l1: self.l1,
+            neighbourhood: None,
+            integer: self.integer.then_some(IntegerSpec::All(true)),
+        }
+    }
+}
+
 /// Formulation, cuts and bound method, as in the instance file's `[solver]`.
 #[derive(Args, Debug, Clone, Default)]
 pub struct SolverFlags {

@@ -1,9 +1,16 @@
 //! `relumip verify`.
 
 use super::common::*;
+use super::UsageError;
 use clap::Args;
-use std::path::PathBuf;
+use relumip::log::Log;
+use relumip::options::{parse_cuts, Branching, SolverOptions};
+use relumip::result::Status;
+use relumip::tasks::verify::{verify_property, VerifyReport};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Arguments of `relumip verify`.
 #[derive(Args, Debug)]
@@ -21,6 +28,9 @@ pub struct VerifyArgs {
     /// Write the VNN-COMP result file here.
     #[arg(long, value_name = "PATH")]
     pub vnncomp_out: Option<PathBuf>,
+    /// Branching rule: auto, babsr, violation, input or pseudocost.
+    #[arg(long, value_name = "RULE")]
+    pub branching: Option<String>,
     #[command(flatten)]
     pub common: CommonFlags,
     #[command(flatten)]
@@ -29,7 +39,178 @@ pub struct VerifyArgs {
     pub solver: SolverFlags,
 }
 
+/// Solver options from the common and solver flags (Ctrl-C raises the interrupt flag).
+pub(super) fn solver_options(common: &CommonFlags, solver: &SolverFlags) -> anyhow::Result<SolverOptions> {
+    let mut o = SolverOptions {
+        time_limit: common.time_limit,
+        node_limit: common.node_limit,
+        ..SolverOptions::default()
+    };
+    if let Some(t) = common.threads {
+        o.threads = t;
+    }
+    if let Some(g) = common.gap_rel {
+        o.gap_rel = g;
+    }
+    if let Some(g) = common.gap_abs {
+        o.gap_abs = g;
+    }
+    if let Some(s) = common.seed {
+        o.seed = s;
+    }
+    if let Some(f) = &solver.formulation {
+        o.formulation = f.parse()?;
+    }
+    if let Some(c) = &solver.cuts {
+        o.cuts = parse_cuts(c)?;
+    }
+    if let Some(b) = &solver.bounds {
+        o.bounds = b.parse().map_err(UsageError)?;
+    }
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    // A second handler cannot be installed (e.g. in tests running several commands): then no Ctrl-C.
+    if ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed)).is_ok() {
+        o.interrupt = Some(flag);
+    }
+    o.validate()?;
+    Ok(o)
+}
+
+/// The log the flags ask for: standard output, or standard error when the JSON goes to standard output;
+/// nothing with `--quiet`; also the `--log-file`.
+pub(super) fn make_log(common: &CommonFlags) -> anyhow::Result<Log> {
+    let mut log = if common.quiet {
+        Log::quiet()
+    } else if common.json.as_deref() == Some("-") {
+        Log::stderr()
+    } else {
+        Log::stdout()
+    };
+    if let Some(p) = &common.log_file {
+        let f = std::fs::File::create(p).map_err(|e| relumip::error::Error::io(p, e))?;
+        log = log.with_sink(Box::new(f));
+    }
+    Ok(log)
+}
+
+/// Writes `text` to `dest` (`-` = standard output).
+pub(super) fn write_out(dest: &str, text: &str) -> anyhow::Result<()> {
+    if dest == "-" {
+        println!("{text}");
+    } else {
+        std::fs::write(dest, format!("{text}\n")).map_err(|e| relumip::error::Error::io(dest, e))?;
+    }
+    Ok(())
+}
+
+/// The result JSON of CLI.md for a verification report.
+pub(super) fn report_json(r: &VerifyReport) -> serde_json::Value {
+    let solution = r.counterexample.as_ref().map(|c| {
+        serde_json::json!({"input": c.input, "output": c.output, "region": c.region, "disjunct": c.disjunct})
+    });
+    serde_json::json!({
+        "command": "verify",
+        "status": r.status.as_str(),
+        "objective": null,
+        "bound": null,
+        "gap": null,
+        "time_s": r.time_s,
+        "nodes": r.nodes,
+        "lp_iterations": r.lp_iterations,
+        "solution": solution,
+        "stats": {
+            "root_bound": r.root_bound,
+            "cuts_added": r.cuts_added,
+            "unstable_neurons": r.unstable_neurons,
+            "binaries": r.binaries,
+            "rows": r.rows,
+            "columns": r.columns,
+            "incumbents": r.incumbents.iter().map(|(t, o, s)| serde_json::json!({"time_s": t, "objective": o, "source": s})).collect::<Vec<_>>(),
+        }
+    })
+}
+
+/// The VNN-COMP result file's text.
+pub fn vnncomp_text(r: &VerifyReport) -> String {
+    match (&r.status, &r.counterexample) {
+        (Status::Sat, Some(c)) => {
+            let mut s = String::from("sat\n(");
+            let mut parts: Vec<String> = c
+                .input
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("(X_{i} {v:e})"))
+                .collect();
+            parts.extend(c.output.iter().enumerate().map(|(j, v)| format!("(Y_{j} {v:e})")));
+            s.push_str(&parts.join("\n "));
+            s.push(')');
+            s
+        }
+        (Status::Unsat, _) => "unsat".into(),
+        (Status::TimeLimit, _) => "timeout".into(),
+        _ => "unknown".into(),
+    }
+}
+
+fn check_sizes(
+    net_path: &Path,
+    net: &relumip::nn::Network,
+    prop: &relumip::spec::VnnlibProperty,
+    vnnlib: &Path,
+) -> anyhow::Result<()> {
+    if prop.inputs != net.input_size() || prop.outputs != net.output_size() {
+        return Err(relumip::error::Error::input(
+            vnnlib,
+            "declarations",
+            format!(
+                "the property declares {} inputs and {} outputs; the network {} has {} and {}",
+                prop.inputs,
+                prop.outputs,
+                net_path.display(),
+                net.input_size(),
+                net.output_size()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Runs `relumip verify`.
-pub fn run(_args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet_implemented("verify")
+pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let Some(vnnlib) = &args.vnnlib else {
+        return Err(UsageError("verify --label is not yet implemented; give a VNN-LIB file".into()).into());
+    };
+    let mut options = solver_options(&args.common, &args.solver)?;
+    if let Some(b) = &args.branching {
+        options.branching = b.parse::<Branching>()?;
+    }
+    let log = make_log(&args.common)?;
+    let net = relumip::nn::load_network(&args.net)?;
+    let prop = relumip::spec::read_vnnlib(vnnlib)?;
+    check_sizes(&args.net, &net, &prop, vnnlib)?;
+    log.line(&format!(
+        "relumip verify {} {} ({} region(s))",
+        args.net.display(),
+        vnnlib.display(),
+        prop.regions.len()
+    ));
+    let report = verify_property(&net, &prop, &options, &log)?;
+    log.line(&format!(
+        "Result: {} in {}",
+        report.status,
+        log.time(report.time_s)
+    ));
+    if let Some(c) = &report.counterexample {
+        log.line(&format!("Counterexample input: {:?}", c.input));
+        log.line(&format!("Output: {:?}", c.output));
+    }
+    if let Some(p) = &args.vnncomp_out {
+        std::fs::write(p, vnncomp_text(&report) + "\n").map_err(|e| relumip::error::Error::io(p, e))?;
+    }
+    if let Some(dest) = &args.common.json {
+        write_out(dest, &serde_json::to_string_pretty(&report_json(&report))?)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

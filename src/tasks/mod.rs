@@ -1,1 +1,8 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
+
+pub mod adversarial;
+pub mod compose;
+pub mod maximize;
+pub mod outcome;
+pub mod prune;
+pub mod verify;

@@ -11,7 +11,10 @@ pub fn shared_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("RELUMIP_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
-        panic!("../shared is required (RELUMIP_REQUIRE_SHARED=1) but {} is missing", dir.display());
+        panic!(
+            "../shared is required (RELUMIP_REQUIRE_SHARED=1) but {} is missing",
+            dir.display()
+        );
     }
     eprintln!("SKIPPED: ../shared not found at {}", dir.display());
     None

@@ -1,0 +1,148 @@
+//! The cut families and the partition formulation plugged into a [`ReluModel`] and the tree search.
+
+use super::partition::{ModelBuilder, PartitionStrategy};
+use super::separators::{add_partition_formulation, CutFamily, CutNeuron, NeuronSeparator, PartitionSummary};
+use crate::lp::RowSpec;
+use crate::mip::{NodeView, Separator};
+use crate::relu::ReluModel;
+
+/// Every unstable neuron of the model with its input columns (stable-inactive inputs, constant 0, are left
+/// out; zero weights too).
+pub fn cut_neurons(model: &ReluModel) -> Vec<CutNeuron> {
+    let mut out = Vec::new();
+    for (k, layer) in model.neurons.iter().enumerate() {
+        let weights = &model.network.layers()[k];
+        let prev: Vec<Option<usize>> = if k == 0 {
+            model.input_cols.iter().map(|&c| Some(c)).collect()
+        } else {
+            model.neurons[k - 1].iter().map(|n| n.value).collect()
+        };
+        for (j, neuron) in layer.iter().enumerate() {
+            let (Some(y_col), Some(z_col)) = (neuron.value, neuron.binary) else {
+                continue;
+            };
+            let (input_cols, ws): (Vec<usize>, Vec<f64>) = weights
+                .row(j)
+                .iter()
+                .zip(&prev)
+                .filter_map(|(&w, &c)| c.filter(|_| w != 0.0).map(|c| (c, w)))
+                .unzip();
+            out.push(CutNeuron {
+                input_cols,
+                weights: ws,
+                bias: weights.bias()[j],
+                y_col,
+                z_col,
+                name: format!("{}_{j}", k + 1),
+            });
+        }
+    }
+    out
+}
+
+impl ModelBuilder for ReluModel {
+    fn add_col(&mut self, lower: f64, upper: f64, name: String) -> usize {
+        self.add_column(0.0, lower, upper, false, name)
+    }
+    fn add_row(&mut self, lower: f64, upper: f64, coeffs: Vec<(usize, f64)>, name: String) -> usize {
+        ReluModel::add_row(self, lower, upper, coeffs, name)
+    }
+}
+
+/// The `formulation = "partition:N"` hook: adds the P-split formulation with `groups` groups of every
+/// unstable neuron beside its big-M rows, with input boxes from the model's root column bounds. Call it right
+/// after building the model, before a task adds its columns and rows; the new columns sit after the network's
+/// and [`ReluModel::complete`] fills them in for candidate points.
+pub fn add_partition_formulation_to_model(
+    model: &mut ReluModel,
+    groups: usize,
+    strategy: PartitionStrategy,
+) -> PartitionSummary {
+    let neurons = cut_neurons(model);
+    let (lower, upper) = (model.mip.lp.col_lower.clone(), model.mip.lp.col_upper.clone());
+    let summary = add_partition_formulation(model, &neurons, &lower, &upper, groups, strategy);
+    model.mip.integer.resize(model.mip.lp.num_cols(), false);
+    summary
+}
+
+/// When a [`NeuronSeparator`] also runs below the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeSchedule {
+    /// Deepest node depth separated at (0: root only).
+    pub max_depth: u32,
+    /// Separate at one node in this many (by the count of explored nodes).
+    pub every: u64,
+}
+
+impl Default for TreeSchedule {
+    fn default() -> Self {
+        TreeSchedule {
+            max_depth: 0,
+            every: 1,
+        }
+    }
+}
+
+/// A cut family as a search plug-in. At the root the cuts use the node's (propagated) column bounds, which
+/// hold for every feasible point; below it they use the model's root bounds, so every cut is global.
+pub struct NeuronCuts {
+    inner: NeuronSeparator,
+    name: String,
+    schedule: TreeSchedule,
+}
+
+impl NeuronCuts {
+    /// Ideal cuts (Anderson et al.) over every unstable neuron of `model`, at most `max_cuts` per round.
+    pub fn ideal(model: &ReluModel, max_cuts: usize) -> Self {
+        NeuronCuts {
+            inner: NeuronSeparator::new(cut_neurons(model), CutFamily::Ideal, max_cuts),
+            name: "ideal cuts".into(),
+            schedule: TreeSchedule::default(),
+        }
+    }
+
+    /// Partition cuts (the P-split projection, Tsay et al.) with `groups` groups.
+    pub fn partition(model: &ReluModel, groups: usize, strategy: PartitionStrategy, max_cuts: usize) -> Self {
+        NeuronCuts {
+            inner: NeuronSeparator::new(
+                cut_neurons(model),
+                CutFamily::Partition(groups, strategy),
+                max_cuts,
+            ),
+            name: format!("partition:{groups} cuts"),
+            schedule: TreeSchedule::default(),
+        }
+    }
+
+    /// Also separates below the root on this schedule.
+    pub fn with_tree_schedule(mut self, schedule: TreeSchedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+}
+
+impl Separator for NeuronCuts {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn separate(&mut self, view: &NodeView) -> Vec<RowSpec> {
+        if view.x.is_empty() {
+            return Vec::new();
+        }
+        let (lower, upper) = if view.depth == 0 {
+            (view.col_lower, view.col_upper)
+        } else {
+            (&view.problem.lp.col_lower[..], &view.problem.lp.col_upper[..])
+        };
+        self.inner
+            .separate_point(view.x, lower, upper)
+            .into_iter()
+            .map(|(row, _)| row)
+            .collect()
+    }
+
+    fn in_tree(&self, view: &NodeView) -> bool {
+        view.depth <= self.schedule.max_depth && view.explored.is_multiple_of(self.schedule.every.max(1))
+    }
+}

@@ -1,0 +1,335 @@
+//! Verification of VNN-LIB properties: is some input of a region mapped into the unsafe output set?
+//!
+//! Each conjunction `c_k · y <= rhs_k` (k = 1..K) of each region becomes one MILP: the network with its
+//! last layer composed with the slacks `s_k = rhs_k - c_k · y`, maximising `t <= s_k` (or `s_1` when
+//! K = 1) with cutoff 0: a point with `t >= 0` is a counterexample, a bound below 0 proves the disjunct
+//! safe. `sat` is reported only after a forward pass of the original network confirms the counterexample
+//! (tolerance 0); `unsat` only when every disjunct of every region is proven.
+
+use crate::error::Result;
+use crate::heuristics::{confirm_counterexample, find_counterexample, PgdOptions};
+use crate::log::{fmt_value, Log};
+use crate::lp::Sense;
+use crate::mip::{CandidateCheck, MipStatus};
+use crate::nn::{Layer, Network};
+use crate::options::SolverOptions;
+use crate::result::Status;
+use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
+use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A confirmed counterexample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyCounterexample {
+    /// The input.
+    pub input: Vec<f64>,
+    /// The original network's output at the input.
+    pub output: Vec<f64>,
+    /// Which region and which disjunct it violates.
+    pub region: usize,
+    /// The disjunct.
+    pub disjunct: usize,
+    /// Who found it.
+    pub source: String,
+}
+
+/// The answer to a verification question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyReport {
+    /// `Sat`, `Unsat`, `TimeLimit`, `NodeLimit`, `Interrupted` or `NumericalTrouble` (unknown).
+    pub status: Status,
+    /// The counterexample when `Sat`.
+    pub counterexample: Option<VerifyCounterexample>,
+    /// Seconds spent.
+    pub time_s: f64,
+    /// Nodes over all MILPs.
+    pub nodes: u64,
+    /// LP iterations over all MILPs.
+    pub lp_iterations: u64,
+    /// Unstable neurons of the first MILP.
+    pub unstable_neurons: usize,
+    /// Binaries, rows and columns of the first MILP.
+    pub binaries: usize,
+    /// Rows of the first MILP.
+    pub rows: usize,
+    /// Columns of the first MILP.
+    pub columns: usize,
+    /// Root bound (max slack) of the first MILP.
+    pub root_bound: Option<f64>,
+    /// Cuts over all MILPs.
+    pub cuts_added: u64,
+    /// Incumbents `(time, objective, source)` of all MILPs.
+    pub incumbents: Vec<(f64, f64, String)>,
+}
+
+/// `net` with its last layer replaced by the slacks `rhs_k - c_k · y` of a conjunction.
+pub fn slack_network(net: &Network, conj: &[OutputConstraint]) -> Result<Network> {
+    let layers = net.layers();
+    let last = &layers[layers.len() - 1];
+    let mut new_layers: Vec<Layer> = layers.to_vec();
+    let k = conj.len();
+    if last.has_relu() {
+        // Append a linear layer instead of composing through the ReLU.
+        let m = last.outputs();
+        let mut w = vec![0.0; k * m];
+        let mut b = vec![0.0; k];
+        for (r, c) in conj.iter().enumerate() {
+            for &(j, a) in &c.coeffs {
+                w[r * m + j] -= a;
+            }
+            b[r] = c.rhs;
+        }
+        new_layers.push(Layer::new(m, k, w, b, false)?);
+    } else {
+        let n = last.inputs();
+        let mut w = vec![0.0; k * n];
+        let mut b = vec![0.0; k];
+        for (r, c) in conj.iter().enumerate() {
+            b[r] = c.rhs;
+            for &(j, a) in &c.coeffs {
+                for (i, &wji) in last.row(j).iter().enumerate() {
+                    w[r * n + i] -= a * wji;
+                }
+                b[r] -= a * last.bias()[j];
+            }
+        }
+        let idx = new_layers.len() - 1;
+        new_layers[idx] = Layer::new(n, k, w, b, false)?;
+    }
+    Network::new(new_layers)
+}
+
+/// Decides a VNN-LIB property on `net`.
+pub fn verify_property(
+    net: &Network,
+    prop: &VnnlibProperty,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<VerifyReport> {
+    options.validate()?;
+    let start = Instant::now();
+    let mut report = VerifyReport {
+        status: Status::Unsat,
+        counterexample: None,
+        time_s: 0.0,
+        nodes: 0,
+        lp_iterations: 0,
+        unstable_neurons: 0,
+        binaries: 0,
+        rows: 0,
+        columns: 0,
+        root_bound: None,
+        cuts_added: 0,
+        incumbents: Vec::new(),
+    };
+    let deadline = options.time_limit.map(|t| start + Duration::from_secs_f64(t));
+    // A quick attack on every region first: sat instances are usually found here.
+    for (r, region) in prop.regions.iter().enumerate() {
+        let budget = options.time_limit.map(|t| (0.05 * t).min(2.0)).unwrap_or(2.0);
+        let pgd = PgdOptions {
+            restarts: 6,
+            iterations: 60,
+            seed: options.seed,
+            time_limit: Some(Duration::from_secs_f64(budget / prop.regions.len().max(1) as f64)),
+            ..PgdOptions::default()
+        };
+        if let Some(cex) = find_counterexample(net, &region.domain, &region.output, &pgd) {
+            log.line(&format!(
+                "Counterexample found by the attack in region {r} (disjunct {})",
+                cex.disjunct
+            ));
+            report.status = Status::Sat;
+            report.counterexample = Some(VerifyCounterexample {
+                input: cex.input,
+                output: cex.output,
+                region: r,
+                disjunct: cex.disjunct,
+                source: "pgd".into(),
+            });
+            report.time_s = start.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+    }
+    let mut first = true;
+    for (r, region) in prop.regions.iter().enumerate() {
+        for (d, conj) in region.output.disjuncts.iter().enumerate() {
+            let remaining = deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64());
+            if remaining.is_some_and(|t| t <= 0.0) {
+                report.status = Status::TimeLimit;
+                report.time_s = start.elapsed().as_secs_f64();
+                return Ok(report);
+            }
+            if prop.regions.len() * region.output.disjuncts.len() > 1 {
+                log.line(&format!(
+                    "Region {r}, disjunct {d}: {} output constraints",
+                    conj.len()
+                ));
+            }
+            let opts = SolverOptions {
+                time_limit: remaining,
+                gap_rel: 0.0,
+                gap_abs: 0.0,
+                ..options.clone()
+            };
+            let outcome = verify_disjunct(net, &region.domain, conj, r, d, &opts, log, &mut report, first)?;
+            first = false;
+            match outcome {
+                Some(cex) => {
+                    report.status = Status::Sat;
+                    report.counterexample = Some(cex);
+                    report.time_s = start.elapsed().as_secs_f64();
+                    return Ok(report);
+                }
+                None if report.status == Status::Unsat => {}
+                None => {
+                    report.time_s = start.elapsed().as_secs_f64();
+                    return Ok(report);
+                }
+            }
+        }
+    }
+    report.time_s = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// One disjunct: returns the confirmed counterexample, or `None` with `report.status` left `Unsat` when
+/// proven safe, set to the limit status otherwise.
+#[allow(clippy::too_many_arguments)]
+fn verify_disjunct(
+    net: &Network,
+    domain: &InputDomain,
+    conj: &[OutputConstraint],
+    region: usize,
+    disjunct: usize,
+    options: &SolverOptions,
+    log: &Log,
+    report: &mut VerifyReport,
+    first: bool,
+) -> Result<Option<VerifyCounterexample>> {
+    if conj.is_empty() {
+        // Every output is unsafe: any input of the domain is a counterexample.
+        let x: Vec<f64> = domain.lower.clone();
+        let output = net.forward(&x);
+        return Ok(Some(VerifyCounterexample {
+            input: x,
+            output,
+            region,
+            disjunct,
+            source: "domain".into(),
+        }));
+    }
+    let slack_net = slack_network(net, conj)?;
+    let mut model = build_model(&slack_net, domain, options)?;
+    let k = conj.len();
+    let slack_cols: Vec<Option<usize>> = (0..k).map(|j| model.output_col(j)).collect();
+    if k == 1 {
+        match slack_cols[0] {
+            Some(c) => model.set_objective(Sense::Maximize, &[(c, 1.0)], 0.0),
+            // The slack is the constant 0 (a dead ReLU output): t = 0, every input is a counterexample.
+            None => model.set_objective(Sense::Maximize, &[], 0.0),
+        }
+    } else {
+        let t = model.add_column(1.0, f64::NEG_INFINITY, f64::INFINITY, false, "t");
+        for (j, col) in slack_cols.iter().enumerate() {
+            match col {
+                Some(c) => model.add_row(
+                    f64::NEG_INFINITY,
+                    0.0,
+                    vec![(t, 1.0), (*c, -1.0)],
+                    format!("t_le_s{j}"),
+                ),
+                None => model.add_row(f64::NEG_INFINITY, 0.0, vec![(t, 1.0)], format!("t_le_s{j}")),
+            };
+        }
+        model.set_objective(Sense::Maximize, &[(t, 1.0)], 0.0);
+    }
+    if first {
+        log_model_stats(&model, log);
+        report.unstable_neurons = model.unstable_count();
+        report.binaries = model.mip.num_integers();
+        report.rows = model.mip.lp.num_rows();
+        report.columns = model.mip.lp.num_cols();
+    }
+    // The checkpoint: a forward pass of the ORIGINAL network; the objective is its true minimum slack.
+    let property = OutputProperty {
+        disjuncts: vec![conj.to_vec()],
+    };
+    let check_net = net.clone();
+    let check_domain = domain.clone();
+    let input_cols = model.input_cols.clone();
+    let conj_owned = conj.to_vec();
+    let check: CandidateCheck = Arc::new(move |point: &[f64]| {
+        let x: Vec<f64> = input_cols.iter().map(|&c| point[c]).collect();
+        if !check_domain.contains(&x, 0.0) {
+            return None;
+        }
+        let y = check_net.forward(&x);
+        Some(
+            conj_owned
+                .iter()
+                .map(|c| -c.slack(&y))
+                .fold(f64::INFINITY, f64::min),
+        )
+    });
+    let setup = SolveSetup {
+        check: Some(check),
+        start_inputs: Vec::new(),
+        objective_target: Some(0.0),
+        objective_cutoff: Some(0.0),
+    };
+    let result = solve_model(&model, options, setup, log)?;
+    report.nodes += result.stats.nodes;
+    report.lp_iterations += result.stats.lp_iterations;
+    report.cuts_added += result.stats.cuts_added;
+    if first {
+        report.root_bound = result.stats.root_bound;
+    }
+    report.incumbents.extend(
+        result
+            .stats
+            .incumbents
+            .iter()
+            .map(|r| (r.time_s, r.objective, r.source.clone())),
+    );
+    if let Some(sol) = &result.solution {
+        let x = model.input_of(sol);
+        if let Some(cex) = confirm_counterexample(net, domain, &property, &x) {
+            log.line(&format!(
+                "Counterexample confirmed by a forward pass: min slack {}",
+                fmt_value(
+                    conj.iter()
+                        .map(|c| -c.slack(&cex.output))
+                        .fold(f64::INFINITY, f64::min)
+                )
+            ));
+            return Ok(Some(VerifyCounterexample {
+                input: cex.input,
+                output: cex.output,
+                region,
+                disjunct,
+                source: result
+                    .stats
+                    .incumbents
+                    .last()
+                    .map(|r| r.source.clone())
+                    .unwrap_or_default(),
+            }));
+        }
+    }
+    report.status = match result.status {
+        MipStatus::Optimal | MipStatus::Infeasible => Status::Unsat,
+        // A target reached without a confirmed counterexample cannot happen (the check is the same), but
+        // claim nothing if it does.
+        MipStatus::TargetReached | MipStatus::NumericalTrouble | MipStatus::Unbounded => {
+            Status::NumericalTrouble
+        }
+        MipStatus::TimeLimit => Status::TimeLimit,
+        MipStatus::NodeLimit => Status::NodeLimit,
+        MipStatus::Interrupted => Status::Interrupted,
+    };
+    if result.status == MipStatus::Optimal && result.objective.is_some_and(|o| o >= 0.0) {
+        report.status = Status::NumericalTrouble;
+    }
+    Ok(None)
+}
