@@ -75,12 +75,11 @@ impl<'a> Region<'a> {
 
 /// `max (sign c)·x` over the box `[lower, upper]`.
 pub(crate) fn box_max(lower: &[f64], upper: &[f64], c: &[f64], sign: f64) -> f64 {
-    let mut total = 0.0;
-    for i in 0..c.len() {
-        let ci = sign * c[i];
-        total += if ci >= 0.0 { ci * upper[i] } else { ci * lower[i] };
-    }
-    total
+    // max(ci u, ci l) is the branch-free form of "ci u if ci >= 0 else ci l", and the same value.
+    c.iter()
+        .zip(lower.iter().zip(upper))
+        .map(|(&ci, (&l, &u))| (sign * ci * u).max(sign * ci * l))
+        .sum()
 }
 
 /// `max (sign c)·x` over `[lower, upper] ∩ {||x - center||_1 <= radius}` by the greedy fractional knapsack.

@@ -3,9 +3,15 @@
 //! Every method returns valid bounds: each neuron's pre-activation over every input of the domain lies in
 //! `[lower, upper]`. Each method starts from the previous one's bounds and intersects with them, so on every
 //! neuron `naive ⊇ interval ⊇ symbolic ⊇ lp ⊇ milp`.
+//!
+//! Floating point: naive, interval and symbolic bounds are sums computed in f64 without directed rounding, so
+//! they hold up to rounding of order `n ε Σ|terms|` (far below the 1e-9 relative tolerance the tests check and
+//! the [`propagate::INFEASIBILITY_TOL`] the tree relies on). LP and MILP bounds are Lagrangian bounds recomputed
+//! from the solver's duals, valid whatever the solver's own tolerances (see `lp.rs`).
 
 mod compute;
 mod concretize;
+mod gemm;
 mod interval;
 mod lp;
 mod milp;

@@ -5,7 +5,7 @@
 //! the relaxation of a clipped neuron is then exactly its fixed linear piece.
 
 use super::concretize::Region;
-use super::symbolic::{back_substitute, LayerRelaxation, Scratch};
+use super::symbolic::{back_substitute, LayerRelaxation, Scratch, GROUP};
 use super::{BoundMethod, NeuronBounds};
 use crate::nn::Network;
 use crate::spec::InputDomain;
@@ -34,7 +34,9 @@ const PARALLEL_WORK: usize = 1 << 20;
 /// Bounds under phases over the domain. `method` is `Interval` or `Symbolic` (`Naive` is treated as
 /// `Interval`; `Lp` and `Milp` as `Symbolic`, the cheap methods being the ones meant for every node).
 /// `phases[r][j]` is the phase of neuron `j` of the `r`-th ReLU layer; missing layers or neurons are `Free`.
-/// Returns `None` when the phases are proven infeasible.
+/// Returns `None` when the phases are proven infeasible. Hidden neurons that interval arithmetic already proves
+/// stable keep their interval bounds (see [`Propagator::set_tighten_stable`]); use [`Propagator`] directly to
+/// reuse buffers between nodes and to pass the parent's bounds.
 pub fn propagate(
     net: &Network,
     domain: &InputDomain,
@@ -42,7 +44,9 @@ pub fn propagate(
     phases: &[Vec<Phase>],
 ) -> Option<NeuronBounds> {
     let mut out = NeuronBounds::unbounded(net);
-    Propagator::new(net)
+    let mut propagator = Propagator::new(net);
+    propagator.set_tighten_stable(false);
+    propagator
         .run(domain, None, method, phases, None, &mut out)
         .then_some(out)
 }
@@ -58,39 +62,53 @@ pub fn propagate_in_box(
     phases: &[Vec<Phase>],
 ) -> Option<NeuronBounds> {
     let mut out = NeuronBounds::unbounded(net);
-    Propagator::new(net)
+    let mut propagator = Propagator::new(net);
+    propagator.set_tighten_stable(false);
+    propagator
         .run(domain, Some((lower, upper)), method, phases, None, &mut out)
         .then_some(out)
 }
 
 /// Reusable propagation state for one network: keep one per thread of the tree search and call
-/// [`Propagator::run`] at each node; after the first call no allocation happens for interval propagation, and
-/// symbolic propagation allocates only when it runs a layer in parallel.
+/// [`Propagator::run`] at each node; after the first calls its buffers have grown to size and no allocation
+/// happens, except for per-thread buffers when symbolic propagation runs a large layer in parallel.
 #[derive(Debug, Clone)]
 pub struct Propagator<'n> {
     net: &'n Network,
     relax: Vec<LayerRelaxation>,
     scratch: Scratch,
-    width: usize,
+    targets: Vec<usize>,
+    found_lower: Vec<f64>,
+    found_upper: Vec<f64>,
+    tighten_stable: bool,
+    mid: Vec<f64>,
+    rad: Vec<f64>,
     layer_seconds: Vec<f64>,
 }
 
 impl<'n> Propagator<'n> {
     /// State for `net`.
     pub fn new(net: &'n Network) -> Self {
-        let width = net
-            .layers()
-            .iter()
-            .map(|l| l.inputs().max(l.outputs()))
-            .max()
-            .unwrap_or(0);
         Propagator {
             net,
             relax: vec![LayerRelaxation::default(); net.layers().len()],
-            scratch: Scratch::with_width(width),
-            width,
+            scratch: Scratch::default(),
+            targets: Vec::new(),
+            found_lower: Vec::new(),
+            found_upper: Vec::new(),
+            tighten_stable: true,
+            mid: Vec::new(),
+            rad: Vec::new(),
             layer_seconds: vec![0.0; net.layers().len()],
         }
+    }
+
+    /// Whether symbolic propagation also tightens neurons of hidden ReLU layers that interval arithmetic
+    /// already proves stable (default true). Their relaxation is exact either way, so later layers get the same
+    /// symbolic bounds; only their own bounds stay looser when false, which saves most of the work when most
+    /// neurons are stable. [`propagate`] and [`propagate_in_box`] set it to false.
+    pub fn set_tighten_stable(&mut self, tighten: bool) {
+        self.tighten_stable = tighten;
     }
 
     /// Propagates bounds into `out` (reshaped if needed) and returns false when the phases are infeasible
@@ -133,7 +151,16 @@ impl<'n> Propagator<'n> {
             let upper = &mut rest_upper[0];
             // Interval step from the previous layer's activation bounds (or the box).
             if k == 0 {
-                interval_layer(layer, region.lower, region.upper, false, lower, upper);
+                interval_layer(
+                    layer,
+                    region.lower,
+                    region.upper,
+                    false,
+                    &mut self.mid,
+                    &mut self.rad,
+                    lower,
+                    upper,
+                );
             } else {
                 let prev_relu = net.layers()[k - 1].has_relu();
                 interval_layer(
@@ -141,35 +168,45 @@ impl<'n> Propagator<'n> {
                     &done_lower[k - 1],
                     &done_upper[k - 1],
                     prev_relu,
+                    &mut self.mid,
+                    &mut self.rad,
                     lower,
                     upper,
                 );
             }
             // Symbolic step; at the first layer over a plain box it equals the interval step.
             if symbolic && (k > 0 || region.ball.is_some()) {
+                self.targets.clear();
+                let skip_stable = !self.tighten_stable && layer.has_relu() && k + 1 < net.layers().len();
+                self.targets.extend(
+                    (0..layer.outputs()).filter(|&j| !skip_stable || (lower[j] < 0.0 && upper[j] > 0.0)),
+                );
+                let n = self.targets.len();
+                self.found_lower.resize(n, 0.0);
+                self.found_upper.resize(n, 0.0);
                 let relax = &self.relax[..k];
                 let per_neuron: usize = net.layers()[..k].iter().map(|l| l.inputs() * l.outputs()).sum();
-                let work = layer.outputs() * per_neuron;
-                if work >= PARALLEL_WORK && rayon::current_num_threads() > 1 {
-                    let width = self.width;
-                    lower
-                        .par_iter_mut()
-                        .zip(upper.par_iter_mut())
-                        .enumerate()
-                        .for_each_init(
-                            || Scratch::with_width(width),
-                            |s, (j, (lo, hi))| {
-                                let (sl, su) = back_substitute(net, k, j, relax, &region, s);
-                                *lo = lo.max(sl);
-                                *hi = hi.min(su);
-                            },
-                        );
+                if n * per_neuron >= PARALLEL_WORK && n > GROUP && rayon::current_num_threads() > 1 {
+                    self.targets
+                        .par_chunks(GROUP)
+                        .zip(self.found_lower.par_chunks_mut(GROUP))
+                        .zip(self.found_upper.par_chunks_mut(GROUP))
+                        .for_each_init(Scratch::default, |s, ((t, lo), hi)| {
+                            back_substitute(net, k, t, relax, &region, s, lo, hi)
+                        });
                 } else {
-                    for j in 0..layer.outputs() {
-                        let (sl, su) = back_substitute(net, k, j, relax, &region, &mut self.scratch);
-                        lower[j] = lower[j].max(sl);
-                        upper[j] = upper[j].min(su);
+                    for ((t, lo), hi) in self
+                        .targets
+                        .chunks(GROUP)
+                        .zip(self.found_lower.chunks_mut(GROUP))
+                        .zip(self.found_upper.chunks_mut(GROUP))
+                    {
+                        back_substitute(net, k, t, relax, &region, &mut self.scratch, lo, hi);
                     }
+                }
+                for (t, &j) in self.targets.iter().enumerate() {
+                    lower[j] = lower[j].max(self.found_lower[t]);
+                    upper[j] = upper[j].min(self.found_upper[t]);
                 }
             }
             if let Some(start) = start {
@@ -190,7 +227,7 @@ impl<'n> Propagator<'n> {
                 return false;
             }
             if symbolic && k + 1 < net.layers().len() {
-                self.relax[k].set(lower, upper, layer.has_relu());
+                self.relax[k].set(layer, lower, upper);
             }
             self.layer_seconds[k] = started.elapsed().as_secs_f64();
         }
@@ -214,35 +251,40 @@ fn reshape(net: &Network, out: &mut NeuronBounds) {
     }
 }
 
-/// Interval bounds of `W a + b` for `a` in `[prev_lower, prev_upper]` (after a ReLU when `prev_relu`).
+/// Interval bounds of `W a + b` for `a` in `[prev_lower, prev_upper]` (after a ReLU when `prev_relu`), in
+/// centre-radius form (`W c + b ± |W| r`: two branch-free dot products per neuron); `mid` and `rad` are buffers.
 fn interval_layer(
     layer: &crate::nn::Layer,
     prev_lower: &[f64],
     prev_upper: &[f64],
     prev_relu: bool,
+    mid: &mut Vec<f64>,
+    rad: &mut Vec<f64>,
     lower: &mut [f64],
     upper: &mut [f64],
 ) {
+    mid.clear();
+    rad.clear();
+    for (&l, &u) in prev_lower.iter().zip(prev_upper) {
+        let (l, u) = if prev_relu {
+            (l.max(0.0), u.max(0.0))
+        } else {
+            (l, u)
+        };
+        mid.push(0.5 * (l + u));
+        rad.push(0.5 * (u - l));
+    }
     let bias = layer.bias();
     for j in 0..layer.outputs() {
-        let mut lo = bias[j];
-        let mut hi = bias[j];
-        for (i, &w) in layer.row(j).iter().enumerate() {
-            let (mut a, mut b) = (prev_lower[i], prev_upper[i]);
-            if prev_relu {
-                a = a.max(0.0);
-                b = b.max(0.0);
-            }
-            if w >= 0.0 {
-                lo += w * a;
-                hi += w * b;
-            } else {
-                lo += w * b;
-                hi += w * a;
-            }
+        let row = layer.row(j);
+        let mut centre = 0.0;
+        let mut radius = 0.0;
+        for ((w, c), r) in row.iter().zip(mid.iter()).zip(rad.iter()) {
+            centre += w * c;
+            radius += w.abs() * r;
         }
-        lower[j] = lo;
-        upper[j] = hi;
+        lower[j] = bias[j] + centre - radius;
+        upper[j] = bias[j] + centre + radius;
     }
 }
 

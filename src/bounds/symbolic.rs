@@ -7,6 +7,7 @@
 //! functions are maximised / minimised over the region (see [`super::concretize`]).
 
 use super::concretize::Region;
+use super::gemm::PackedRows;
 use super::propagate::Propagator;
 use super::NeuronBounds;
 use crate::nn::Network;
@@ -30,11 +31,16 @@ pub(crate) struct LayerRelaxation {
     pub upper_slope: Vec<f64>,
     pub upper_intercept: Vec<f64>,
     pub lower_slope: Vec<f64>,
+    /// Neurons whose relaxation is not identically zero.
+    pub kept: Vec<usize>,
+    /// The weight rows of the kept neurons, packed for the back-substitution product.
+    pub packed: PackedRows,
 }
 
 impl LayerRelaxation {
-    /// Sets the relaxation from the pre-activation bounds (`relu = false`: the identity).
-    pub fn set(&mut self, lower: &[f64], upper: &[f64], relu: bool) {
+    /// Sets the relaxation of `layer` from its pre-activation bounds.
+    pub fn set(&mut self, layer: &crate::nn::Layer, lower: &[f64], upper: &[f64]) {
+        let relu = layer.has_relu();
         let n = lower.len();
         self.upper_slope.resize(n, 0.0);
         self.upper_intercept.resize(n, 0.0);
@@ -53,98 +59,98 @@ impl LayerRelaxation {
             self.upper_intercept[i] = tu;
             self.lower_slope[i] = sl;
         }
+        self.kept.clear();
+        self.kept
+            .extend((0..n).filter(|&r| self.upper_slope[r] != 0.0 || self.lower_slope[r] != 0.0));
+        self.packed.pack(layer, &self.kept);
     }
 }
 
-/// Work vectors of one back-substitution, reused between neurons.
+/// Work matrices of one group's back-substitution, reused between groups and layers.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
-    upper_coeffs: Vec<f64>,
-    lower_coeffs: Vec<f64>,
-    next_upper: Vec<f64>,
-    next_lower: Vec<f64>,
+    /// Current coefficients, `rows x width` (rows: the group's upper functions, then its lower functions).
+    coeffs: Vec<f64>,
+    /// Coefficients on the kept pre-activations, `rows x kept`.
+    compact: Vec<f64>,
+    /// Constant term per row.
+    consts: Vec<f64>,
     items: Vec<(f64, f64)>,
 }
 
-impl Scratch {
-    /// Scratch with room for layers of up to `width` neurons.
-    pub fn with_width(width: usize) -> Self {
-        Scratch {
-            upper_coeffs: Vec::with_capacity(width),
-            lower_coeffs: Vec::with_capacity(width),
-            next_upper: Vec::with_capacity(width),
-            next_lower: Vec::with_capacity(width),
-            items: Vec::with_capacity(width),
-        }
-    }
-}
+/// Neurons per group: the rows of one product (twice this: upper and lower functions).
+pub(crate) const GROUP: usize = 16;
 
-/// Lower and upper bounds on neuron `j` of layer `k`, given the relaxations of layers `0..k`.
+/// Lower and upper bounds on the neurons `targets` of layer `k`, given the relaxations of layers `0..k`,
+/// written to `lower[t]`, `upper[t]` for the `t`-th target.
 pub(crate) fn back_substitute(
     net: &Network,
     k: usize,
-    j: usize,
+    targets: &[usize],
     relax: &[LayerRelaxation],
     region: &Region,
     s: &mut Scratch,
-) -> (f64, f64) {
+    lower: &mut [f64],
+    upper: &mut [f64],
+) {
     let layers = net.layers();
     let layer = &layers[k];
-    s.upper_coeffs.clear();
-    s.upper_coeffs.extend_from_slice(layer.row(j));
-    s.lower_coeffs.clear();
-    s.lower_coeffs.extend_from_slice(layer.row(j));
-    let mut cu = layer.bias()[j];
-    let mut cl = cu;
+    let g = targets.len();
+    let rows = 2 * g;
+    let mut width = layer.inputs();
+    s.coeffs.clear();
+    for _side in 0..2 {
+        for &j in targets {
+            s.coeffs.extend_from_slice(layer.row(j));
+        }
+    }
+    s.consts.clear();
+    for _side in 0..2 {
+        s.consts.extend(targets.iter().map(|&j| layer.bias()[j]));
+    }
     for m in (0..k).rev() {
         let rel = &relax[m];
         let lm = &layers[m];
         let bias = lm.bias();
-        s.next_upper.clear();
-        s.next_upper.resize(lm.inputs(), 0.0);
-        s.next_lower.clear();
-        s.next_lower.resize(lm.inputs(), 0.0);
-        for r in 0..lm.outputs() {
-            let lu = s.upper_coeffs[r];
-            let ll = s.lower_coeffs[r];
-            // Upper function: a positive coefficient takes the activation's upper relaxation.
-            let mu = if lu >= 0.0 {
-                cu += lu * rel.upper_intercept[r];
-                lu * rel.upper_slope[r]
-            } else {
-                lu * rel.lower_slope[r]
-            };
-            let ml = if ll >= 0.0 {
-                ll * rel.lower_slope[r]
-            } else {
-                cl += ll * rel.upper_intercept[r];
-                ll * rel.upper_slope[r]
-            };
-            if mu == 0.0 && ml == 0.0 {
-                continue;
-            }
-            cu += mu * bias[r];
-            cl += ml * bias[r];
-            let row = lm.row(r);
-            if ml == 0.0 {
-                for (nu, w) in s.next_upper.iter_mut().zip(row) {
-                    *nu += mu * w;
-                }
-            } else if mu == 0.0 {
-                for (nl, w) in s.next_lower.iter_mut().zip(row) {
-                    *nl += ml * w;
-                }
-            } else {
-                for ((nu, nl), w) in s.next_upper.iter_mut().zip(s.next_lower.iter_mut()).zip(row) {
-                    *nu += mu * w;
-                    *nl += ml * w;
-                }
-            }
+        let depth = rel.kept.len();
+        if s.compact.len() < rows * depth {
+            s.compact.resize(rows * depth, 0.0);
         }
-        std::mem::swap(&mut s.upper_coeffs, &mut s.next_upper);
-        std::mem::swap(&mut s.lower_coeffs, &mut s.next_lower);
+        for b in 0..rows {
+            let upper_side = b < g;
+            let line = &s.coeffs[b * width..(b + 1) * width];
+            let out = &mut s.compact[b * depth..(b + 1) * depth];
+            let mut c = 0.0;
+            for (kk, &r) in rel.kept.iter().enumerate() {
+                let lam = line[r];
+                // The upper function takes an activation's upper relaxation where its coefficient is
+                // positive; the lower function where it is negative.
+                let mu = if upper_side == (lam >= 0.0) {
+                    c += lam * rel.upper_intercept[r];
+                    lam * rel.upper_slope[r]
+                } else {
+                    lam * rel.lower_slope[r]
+                };
+                c += mu * bias[r];
+                out[kk] = mu;
+            }
+            s.consts[b] += c;
+        }
+        width = lm.inputs();
+        if s.coeffs.len() < rows * width {
+            s.coeffs.resize(rows * width, 0.0);
+        }
+        if depth > 0 {
+            // The product overwrites every entry it covers: no need to clear first.
+            rel.packed.multiply(&s.compact, rows, &mut s.coeffs);
+        } else {
+            s.coeffs[..rows * width].fill(0.0);
+        }
     }
-    let hi = cu + region.max_linear(&s.upper_coeffs, &mut s.items);
-    let lo = cl + region.min_linear(&s.lower_coeffs, &mut s.items);
-    (lo, hi)
+    for t in 0..g {
+        let up = &s.coeffs[t * width..(t + 1) * width];
+        upper[t] = s.consts[t] + region.max_linear(up, &mut s.items);
+        let lo = &s.coeffs[(g + t) * width..(g + t + 1) * width];
+        lower[t] = s.consts[g + t] + region.min_linear(lo, &mut s.items);
+    }
 }
