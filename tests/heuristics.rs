@@ -298,3 +298,43 @@ fn target_objective_scores_the_margin() {
     );
     assert!(none.is_none(), "size mismatch gives no result");
 }
+
+/// The tree-search heuristic returns full points of the model that the model accepts, with the best value.
+#[test]
+fn pgd_heuristic_proposes_feasible_model_points() {
+    use relumip::bounds::interval_bounds;
+    use relumip::heuristics::Pgd;
+    use relumip::lp::Sense;
+    use relumip::mip::{Heuristic, NodeView};
+    use relumip::relu::ReluModel;
+    // |x0 - x1| on [0, 1]^2, maximised: 1 at a corner.
+    let net = Network::new(vec![
+        Layer::new(2, 2, vec![1.0, -1.0, -1.0, 1.0], vec![0.0, 0.0], true).unwrap(),
+        Layer::new(2, 1, vec![1.0, 1.0], vec![0.0], false).unwrap(),
+    ])
+    .unwrap();
+    let d = InputDomain::uniform(2, 0.0, 1.0).unwrap();
+    let bounds = interval_bounds(&net, &d.lower, &d.upper);
+    let mut model = ReluModel::new(&net, &d, &bounds).unwrap();
+    let y = model.output_col(0).unwrap();
+    model.set_objective(Sense::Maximize, &[(y, 1.0)], 0.0);
+    let model = std::sync::Arc::new(model);
+    let mut h = Pgd::new(model.clone(), AttackObjective::linear(&[1.0]), 0);
+    let lp = &model.mip.lp;
+    let view = NodeView {
+        problem: &model.mip,
+        col_lower: &lp.col_lower,
+        col_upper: &lp.col_upper,
+        x: &[],
+        lp_value: f64::NEG_INFINITY,
+        depth: 0,
+        explored: 0,
+        incumbent: f64::INFINITY,
+    };
+    assert!(h.should_run(&view));
+    assert_eq!(h.letter(), 'P');
+    let points = h.run(&view);
+    assert_eq!(points.len(), 1);
+    assert_eq!(model.mip.violation(&points[0]), None);
+    assert!((points[0][y] - 1.0).abs() < 1e-12);
+}

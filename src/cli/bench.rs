@@ -1,19 +1,26 @@
 //! `relumip bench`.
 
 use clap::Args;
-use std::path::PathBuf;
+use relumip::bench::{discover, read_expected, run_bench, summarise, write_tables, BenchOptions};
+use relumip::error::Error;
+use relumip::log::Log;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `relumip bench`.
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  relumip bench instances/ --out results --time-limit 60")]
+#[command(
+    after_help = "Examples:\n  relumip bench instances/ --out results --time-limit 60\n  \
+    relumip bench ../shared/benchmarks/mps --out lp-results --time-limit 10 --shift 0.01\n  \
+    relumip bench --read-log bell5.gurobi.log"
+)]
 pub struct BenchArgs {
     /// The instance set: a folder of instance/MPS files or a VNN-COMP instances.csv.
     pub set: Option<PathBuf>,
     /// Output folder for results.csv and results.md.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Folder of Gurobi/HiGHS logs matched by instance name.
+    /// Folder of Gurobi/HiGHS logs matched by instance name (NAME.gurobi.log, NAME.highs.log).
     #[arg(long)]
     pub peer_logs: Option<PathBuf>,
     /// Time limit per instance in seconds.
@@ -22,9 +29,86 @@ pub struct BenchArgs {
     /// Read one Gurobi or HiGHS log and print it as JSON.
     #[arg(long)]
     pub read_log: Option<PathBuf>,
+    /// Shift of the geometric mean time in seconds (0.01 suits LPs).
+    #[arg(long, default_value_t = 1.0)]
+    pub shift: f64,
+    /// Expected answers (CSV with file/name or onnx+vnnlib, and expected/status[, objective]); by default
+    /// reference.csv or expected.csv beside the set or one folder up.
+    #[arg(long, value_name = "CSV")]
+    pub expected: Option<PathBuf>,
+    /// Print no progress lines.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Runs `relumip bench`.
-pub fn run(_args: BenchArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet_implemented("bench")
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(log) = &args.read_log {
+        let summary = relumip::io::peer_log::read_peer_log(log)?;
+        relumip::io::report::write_json(&summary, "-")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(set), Some(out)) = (&args.set, &args.out) else {
+        return Err(
+            super::UsageError("relumip bench needs SET and --out DIR (or --read-log LOG)".into()).into(),
+        );
+    };
+    if !(args.shift >= 0.0 && args.shift.is_finite()) {
+        return Err(Error::Options(format!("--shift {} must be a non-negative number", args.shift)).into());
+    }
+    if args.time_limit.is_some_and(|t| t.is_nan() || t <= 0.0) {
+        return Err(Error::Options("--time-limit must be positive".into()).into());
+    }
+    let log = if args.quiet { Log::quiet() } else { Log::stdout() };
+    let instances = discover(set)?;
+    let expected_file = args.expected.clone().or_else(|| default_expected(set));
+    let expected = match &expected_file {
+        Some(path) => {
+            log.line(&format!("expected answers from {}", path.display()));
+            read_expected(path)?
+        }
+        None => Default::default(),
+    };
+    let options = BenchOptions {
+        time_limit: args.time_limit,
+        shift_s: args.shift,
+        peer_logs: args.peer_logs.clone(),
+        expected,
+        // Extension point: instance files and VNN-COMP lines run through a runner from the task layer,
+        // to be plugged in here when it exists; until then run_bench answers "not yet" for such sets.
+        runner: None,
+    };
+    let results = run_bench(&instances, &options, &log)?;
+    write_tables(&results, out)?;
+    for line in summarise(&results) {
+        log.line(&format!(
+            "{}: {}/{} solved, {} wrong, shifted geometric mean {} s{}",
+            line.solver,
+            line.solved,
+            line.instances,
+            line.wrong,
+            line.sgm_time_s.map_or("-".to_string(), |t| format!("{t:.4}")),
+            line.relumip_ratio
+                .map_or(String::new(), |r| format!(", relumip/{} {r:.2}", line.solver)),
+        ));
+    }
+    log.line(&format!("wrote {}/results.csv and results.md", out.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `reference.csv` or `expected.csv` in the set's folder or the one above.
+fn default_expected(set: &Path) -> Option<PathBuf> {
+    let folder = if set.is_dir() {
+        set.to_path_buf()
+    } else {
+        set.parent()?.to_path_buf()
+    };
+    let candidates = [
+        folder.clone(),
+        folder.parent().map(Path::to_path_buf).unwrap_or_default(),
+    ];
+    candidates
+        .iter()
+        .flat_map(|f| [f.join("reference.csv"), f.join("expected.csv")])
+        .find(|p| p.is_file())
 }

@@ -1,16 +1,21 @@
 //! `relumip info`.
 
 use clap::Args;
+use relumip::io::instance::read_instance;
 use relumip::nn::{read_nnet, read_onnx_model, Network};
+use relumip::spec::read_vnnlib;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `relumip info`.
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  relumip info mnist-32-16.onnx")]
+#[command(
+    after_help = "Also checks and describes a VNN-LIB property (.vnnlib) or an instance file (.toml).\n\n\
+Examples:\n  relumip info mnist-32-16.onnx\n  relumip info prop_1.vnnlib\n  relumip info instance.toml"
+)]
 pub struct InfoArgs {
-    /// The network (.onnx or .nnet).
+    /// The network (.onnx or .nnet), property (.vnnlib) or instance file (.toml).
     pub net: PathBuf,
 }
 
@@ -23,7 +28,16 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     let mut out = String::new();
-    if ext == "nnet" {
+    if ext == "vnnlib" {
+        describe_property(&mut out, &args.net)?;
+    } else if ext == "toml" {
+        let inst = read_instance(&args.net)?;
+        writeln!(out, "instance: {}", inst.file.display())?;
+        writeln!(out, "network: {:?}", inst.network)?;
+        writeln!(out, "domain: {:?}", inst.domain)?;
+        writeln!(out, "task: {:?}", inst.task)?;
+        writeln!(out, "solver: {:?}", inst.solver)?;
+    } else if ext == "nnet" {
         let nnet = read_nnet(&args.net)?;
         describe(&mut out, &args.net, "nnet", nnet.normalised());
         let (lo, hi) = nnet.raw_box();
@@ -111,4 +125,34 @@ fn describe(out: &mut String, path: &Path, format: &str, net: &Network) {
         weights + biases
     );
     let _ = writeln!(out, "relu neurons: {}", net.relu_count());
+}
+
+fn describe_property(out: &mut String, path: &Path) -> anyhow::Result<()> {
+    let p = read_vnnlib(path)?;
+    writeln!(out, "property: {} (vnnlib)", path.display())?;
+    writeln!(
+        out,
+        "inputs: {}, outputs: {}, regions: {}",
+        p.inputs,
+        p.outputs,
+        p.regions.len()
+    )?;
+    for (k, r) in p.regions.iter().enumerate() {
+        let cases = r.output.disjuncts.len();
+        let constraints: usize = r.output.disjuncts.iter().map(Vec::len).sum();
+        writeln!(
+            out,
+            "region {k}: unsafe if one of {cases} case(s) holds ({constraints} output constraint(s) in all)"
+        )?;
+        if r.domain.dim() <= 10 {
+            for i in 0..r.domain.dim() {
+                writeln!(out, "  X_{i} in [{}, {}]", r.domain.lower[i], r.domain.upper[i])?;
+            }
+        } else {
+            let width = (0..r.domain.dim()).map(|i| r.domain.upper[i] - r.domain.lower[i]);
+            let widest = width.fold(0.0_f64, f64::max);
+            writeln!(out, "  {} inputs, widest range {widest}", r.domain.dim())?;
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub use region_lp::RegionLp;
 pub mod gradient;
 pub mod objective;
 pub mod pgd;
+pub mod pgd_heuristic;
 pub mod projection;
 pub mod rng;
 
@@ -18,5 +19,6 @@ pub use pgd::{
     confirm_counterexample, find_counterexample, maximize_linear, pgd_attack, AttackResult, Counterexample,
     Goal, PgdOptions,
 };
+pub use pgd_heuristic::Pgd;
 pub use projection::{project, round_integer_features};
 pub use rng::SplitMix64;

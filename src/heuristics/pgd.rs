@@ -297,7 +297,8 @@ impl Run<'_> {
 
     fn offer(&mut self, objective: &AttackObjective, x: Vec<f64>, y: &[f64]) {
         let score = objective.score(y).value;
-        let reached = self.goal.is_some_and(|g| g(y));
+        // The workspace sums in another order than `Network::forward`: a goal is only claimed on the latter.
+        let reached = self.goal.is_some_and(|g| g(y) && g(&self.net.forward(&x)));
         let key = (reached, score);
         let better = match &self.best {
             None => true,

@@ -493,7 +493,11 @@ fn norm_name(n: Norm) -> &'static str {
 /// A TOML or schema error as one line: the line number and the dotted key (from the table header above the
 /// offending line and the key on it), then the problem.
 fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> Error {
-    let problem = e.message().trim().replace('\n', "; ");
+    let mut problem = e.message().trim().replace('\n', "; ");
+    // The toml crate's wording for a non-string where an enum name belongs.
+    if problem == "wanted string or table" {
+        problem = "invalid type: expected a name in quotes".into();
+    }
     let Some(span) = e.span() else {
         return Error::input(file, "contents", problem);
     };

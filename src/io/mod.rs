@@ -3,5 +3,6 @@
 pub mod csv;
 pub mod instance;
 pub mod mps;
+pub mod peer_log;
 pub mod png;
 pub mod report;

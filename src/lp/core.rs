@@ -373,8 +373,7 @@ impl Core {
         self.stat[q] = Stat::Basic;
         self.pos[q] = r;
         self.lu.update(r, alpha);
-        if self.lu.num_updates() >= self.max_updates
-            || self.lu.eta_nnz() > 3 * self.lu.factor_nnz() + 10 * self.m
+        if self.lu.num_updates() >= self.max_updates || self.lu.eta_nnz() > self.lu.factor_nnz() + 2 * self.m
         {
             self.need_factor = true;
         }

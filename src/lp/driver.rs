@@ -21,7 +21,7 @@ pub(crate) fn drive(core: &mut Core, run: &mut Run, opts: DriveOptions) -> Stop 
         refresh(core);
         flip_to_dual_feasible(core);
         if core.max_dual_infeasibility() > core.tol.dual {
-            let stop = dual_phase1(core, run);
+            let stop = dual_phase1(core, run, perturb);
             if trace {
                 eprintln!(
                     "phase1 {stop:?} iters {} dinf {}",
@@ -121,7 +121,7 @@ fn flip_to_dual_feasible(core: &mut Core) {
 /// Dual phase 1 by the auxiliary problem: every bound is replaced by a box (`[0,0]` for boxed,
 /// `[0,1]`/`[-1,0]` for one-sided, `[-1000,1000]` for free variables), which the dual simplex solves
 /// from any basis; at its optimum the basis minimises the dual infeasibility of the true problem.
-fn dual_phase1(core: &mut Core, run: &mut Run) -> Stop {
+fn dual_phase1(core: &mut Core, run: &mut Run, perturb: bool) -> Stop {
     let lower = core.lower.clone();
     let upper = core.upper.clone();
     for j in 0..core.n + core.m {
@@ -142,6 +142,7 @@ fn dual_phase1(core: &mut Core, run: &mut Run) -> Stop {
         }
     }
     core.compute_primal();
+    let _ = perturb;
     let stop = dual_phase2(core, run);
     core.lower = lower;
     core.upper = upper;

@@ -113,6 +113,19 @@ pub(crate) fn dual_phase2(core: &mut Core, run: &mut Run) -> Stop {
                 }
             }
         }
+        if run.iterations.is_multiple_of(500) && std::env::var("RELUMIP_LP_TRACE").is_ok() {
+            let maxx = core.basic.iter().map(|&j| core.x[j].abs()).fold(0.0, f64::max);
+            eprintln!(
+                "  it {} obj {:.6e} pinf {:.3e} dinf {:.3e} max|xB| {:.3e} etas {} lu {}",
+                run.iterations,
+                core.objective(),
+                core.max_primal_infeasibility(),
+                core.max_dual_infeasibility(),
+                maxx,
+                core.lu.eta_nnz(),
+                core.lu.factor_nnz()
+            );
+        }
         // Pricing: dual steepest edge.
         let Some(r) = choose_row(core) else {
             return Stop::Optimal;
