@@ -121,6 +121,8 @@ pub struct SolverOptions {
     pub branching: Branching,
     /// Propagate with symbolic bounds at every node (else interval arithmetic).
     pub node_symbolic: bool,
+    /// Also tighten node bounds by CROWN back-substitution (costlier, tighter).
+    pub node_crown: bool,
     /// The open-node memory cap in MiB (the search turns depth-first near it).
     pub memory_cap_mib: usize,
     /// Seconds between progress lines.
@@ -143,6 +145,7 @@ impl Default for SolverOptions {
             cuts: vec![CutKind::Ideal],
             branching: Branching::Auto,
             node_symbolic: true,
+            node_crown: false,
             memory_cap_mib: 2048,
             log_interval_s: 5.0,
             interrupt: None,

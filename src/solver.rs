@@ -152,7 +152,11 @@ pub fn solve_model(
         .collect();
     let plugins = Plugins {
         branch_rule: Some(branch_rule(model, options)),
-        propagators: vec![Box::new(LayerPropagator::new(model, options.node_symbolic))],
+        propagators: vec![Box::new(LayerPropagator::with_crown(
+            model,
+            options.node_symbolic,
+            options.node_crown,
+        ))],
         separators,
         heuristics: vec![
             Box::new(ForwardPass::new(shared.clone())),
