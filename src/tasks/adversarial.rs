@@ -466,8 +466,15 @@ fn shrinking_attack(
             per_group_restarts: false,
             ..PgdOptions::default()
         };
-        let found = pgd_attack(net, &domain, attack, &pgd, std::slice::from_ref(&spec.reference), None)
-            .filter(|w| w.score >= MARGIN_SAFETY && check(net, box_domain, spec, source, &w.input).is_ok());
+        let found = pgd_attack(
+            net,
+            &domain,
+            attack,
+            &pgd,
+            std::slice::from_ref(&spec.reference),
+            None,
+        )
+        .filter(|w| w.score >= MARGIN_SAFETY && check(net, box_domain, spec, source, &w.input).is_ok());
         let Some(w) = found else { break };
         let r = 0.7 * distance(spec.norm, &w.input, &spec.reference);
         best = Some(w);
