@@ -4,8 +4,10 @@
 
 use super::model::{NeuronColumns, ReluModel, Stability};
 use super::propagate::{propagate_with_phases, FixedPhase, LayerBounds};
+use crate::bounds::{BoundMethod, NeuronBounds, Phase, Propagator as BoundsPropagator};
 use crate::mip::{BoundChange, NodeView, Propagation, Propagator};
 use crate::nn::Network;
+use crate::spec::InputDomain;
 
 /// Smallest tightening worth recording as a bound change.
 const MIN_TIGHTENING: f64 = 1e-9;
@@ -20,6 +22,8 @@ pub struct LayerPropagator {
     root: LayerBounds,
     task_rows_from: usize,
     symbolic: bool,
+    crown: bool,
+    domain: InputDomain,
     /// Nodes at which propagation ran.
     pub calls: u64,
 }
@@ -27,6 +31,12 @@ pub struct LayerPropagator {
 impl LayerPropagator {
     /// A propagator for the model; `symbolic` picks forward symbolic intervals over plain intervals.
     pub fn new(model: &ReluModel, symbolic: bool) -> Self {
+        Self::with_crown(model, symbolic, false)
+    }
+
+    /// Like [`LayerPropagator::new`]; with `crown`, the forward bounds are further tightened by CROWN
+    /// back-substitution under the node's phases (`bounds::Propagator`).
+    pub fn with_crown(model: &ReluModel, symbolic: bool, crown: bool) -> Self {
         LayerPropagator {
             network: model.network.clone(),
             input_cols: model.input_cols.clone(),
@@ -35,6 +45,8 @@ impl LayerPropagator {
             root: (model.bounds.lower.clone(), model.bounds.upper.clone()),
             task_rows_from: model.network_rows,
             symbolic,
+            crown,
+            domain: model.domain.clone(),
             calls: 0,
         }
     }
@@ -147,6 +159,10 @@ fn propagate_rows(
             continue;
         }
         for &(j, a) in row {
+            if a == 0.0 {
+                // An explicit zero says nothing about column j (dividing by it would).
+                continue;
+            }
             // Residual activity without column j.
             let (own_min, own_max) = if a > 0.0 {
                 (a * lower[j], a * upper[j])
@@ -219,10 +235,42 @@ impl Propagator for LayerPropagator {
         let hi: Vec<f64> = self.input_cols.iter().map(|&c| upper[c]).collect();
         let phases = self.phases(lower, upper);
         let clip = self.clip(lower, upper, &phases);
-        let Some(bounds) = propagate_with_phases(&self.network, &lo, &hi, &phases, &clip, self.symbolic)
+        let Some(mut bounds) = propagate_with_phases(&self.network, &lo, &hi, &phases, &clip, self.symbolic)
         else {
             return Propagation::Infeasible;
         };
+        if self.crown {
+            let relu_phases: Vec<Vec<Phase>> = phases
+                .iter()
+                .zip(&self.relu)
+                .filter(|(_, &r)| r)
+                .map(|(p, _)| {
+                    p.iter()
+                        .map(|f| match f {
+                            FixedPhase::Free => Phase::Free,
+                            FixedPhase::Active => Phase::Active,
+                            FixedPhase::Inactive => Phase::Inactive,
+                        })
+                        .collect()
+                })
+                .collect();
+            let start = NeuronBounds {
+                lower: bounds.0.clone(),
+                upper: bounds.1.clone(),
+            };
+            let mut out = NeuronBounds::unbounded(&self.network);
+            if !BoundsPropagator::new(&self.network).run(
+                &self.domain,
+                Some((&lo, &hi)),
+                BoundMethod::Symbolic,
+                &relu_phases,
+                Some(&start),
+                &mut out,
+            ) {
+                return Propagation::Infeasible;
+            }
+            bounds = (out.lower, out.upper);
+        }
         let before = changes.len();
         self.changes_from(&bounds, lower, upper, changes);
         let mut l = lower.to_vec();

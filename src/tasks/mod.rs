@@ -3,5 +3,6 @@
 pub mod adversarial;
 pub mod compose;
 pub mod maximize;
+pub mod outcome;
 pub mod prune;
 pub mod verify;

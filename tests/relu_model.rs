@@ -1,0 +1,208 @@
+//! The ReLU model against exhaustive enumeration of activation patterns (one LP per pattern) on small
+//! random networks: optima agree within 1e-6 and verification answers agree.
+
+use proptest::prelude::*;
+use relumip::bounds::interval_bounds;
+use relumip::log::Log;
+use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
+use relumip::nn::{Layer, Network};
+use relumip::options::{Branching, SolverOptions};
+use relumip::relu::ReluModel;
+use relumip::result::Status;
+use relumip::solver::{solve_model, SolveSetup};
+use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
+use relumip::tasks::verify::verify_property;
+
+#[derive(Debug, Clone)]
+struct Case {
+    net: Network,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    objective: Vec<f64>,
+    maximize: bool,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (2usize..=4, 2usize..=5, 0usize..=5, 1usize..=3).prop_flat_map(|(n_in, h1, h2, n_out)| {
+        let sizes: Vec<usize> = if h2 == 0 {
+            vec![n_in, h1, n_out]
+        } else {
+            vec![n_in, h1, h2, n_out]
+        };
+        let weights: Vec<_> = sizes
+            .windows(2)
+            .map(|w| {
+                (
+                    prop::collection::vec(-1.0f64..1.0, w[0] * w[1]),
+                    prop::collection::vec(-0.5f64..0.5, w[1]),
+                )
+            })
+            .collect();
+        (
+            Just(sizes.clone()),
+            weights,
+            prop::collection::vec((-1.0f64..0.5, 0.1f64..1.5), n_in),
+            prop::collection::vec(-1.0f64..1.0, n_out),
+            any::<bool>(),
+        )
+            .prop_map(|(sizes, weights, boxes, objective, maximize)| {
+                let last = weights.len() - 1;
+                let layers = weights
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (w, b))| Layer::new(sizes[k], sizes[k + 1], w, b, k < last).unwrap())
+                    .collect();
+                Case {
+                    net: Network::new(layers).unwrap(),
+                    lower: boxes.iter().map(|b| b.0).collect(),
+                    upper: boxes.iter().map(|b| b.0 + b.1).collect(),
+                    objective,
+                    maximize,
+                }
+            })
+    })
+}
+
+/// The best objective over all activation patterns: each pattern's region is a polytope in x, the
+/// network affine on it; one LP per pattern.
+fn enumerate(c: &Case) -> f64 {
+    let layers = c.net.layers();
+    let relu: usize = c.net.relu_count();
+    let n = c.net.input_size();
+    let mut best = if c.maximize {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    };
+    for code in 0u64..(1u64 << relu) {
+        let mut lp = LpProblem::new(if c.maximize {
+            Sense::Maximize
+        } else {
+            Sense::Minimize
+        });
+        for i in 0..n {
+            lp.add_col(0.0, c.lower[i], c.upper[i], format!("x{i}"));
+        }
+        // Current layer values as affine functions of x: (coeffs, constant).
+        let mut vals: Vec<(Vec<f64>, f64)> = (0..n)
+            .map(|i| {
+                let mut e = vec![0.0; n];
+                e[i] = 1.0;
+                (e, 0.0)
+            })
+            .collect();
+        let mut bit = 0;
+        for layer in layers {
+            let mut next = Vec::new();
+            for j in 0..layer.outputs() {
+                let mut e = vec![0.0; n];
+                let mut k0 = layer.bias()[j];
+                for (i, &w) in layer.row(j).iter().enumerate() {
+                    for t in 0..n {
+                        e[t] += w * vals[i].0[t];
+                    }
+                    k0 += w * vals[i].1;
+                }
+                if layer.has_relu() {
+                    let active = code >> bit & 1 == 1;
+                    bit += 1;
+                    let coeffs: Vec<(usize, f64)> = e.iter().enumerate().map(|(t, &v)| (t, v)).collect();
+                    if active {
+                        lp.add_row(-k0, f64::INFINITY, coeffs, "act");
+                        next.push((e, k0));
+                    } else {
+                        lp.add_row(f64::NEG_INFINITY, -k0, coeffs, "inact");
+                        next.push((vec![0.0; n], 0.0));
+                    }
+                } else {
+                    next.push((e, k0));
+                }
+            }
+            vals = next;
+        }
+        let mut offset = 0.0;
+        for (j, &w) in c.objective.iter().enumerate() {
+            for t in 0..n {
+                lp.cost[t] += w * vals[j].0[t];
+            }
+            offset += w * vals[j].1;
+        }
+        lp.objective_offset = offset;
+        let mut s = DualSimplex::new(&lp, LpOptions::default()).unwrap();
+        if s.solve() == LpStatus::Optimal {
+            let v = s.objective_value();
+            best = if c.maximize { best.max(v) } else { best.min(v) };
+        }
+    }
+    best
+}
+
+fn model_of(c: &Case) -> ReluModel {
+    let domain = InputDomain::boxed(c.lower.clone(), c.upper.clone()).unwrap();
+    let bounds = interval_bounds(&c.net, &c.lower, &c.upper);
+    let mut model = ReluModel::new(&c.net, &domain, &bounds).unwrap();
+    let terms: Vec<(usize, f64)> = (0..c.objective.len())
+        .filter_map(|j| model.output_col(j).map(|col| (col, c.objective[j])))
+        .collect();
+    let sense = if c.maximize {
+        Sense::Maximize
+    } else {
+        Sense::Minimize
+    };
+    model.set_objective(sense, &terms, 0.0);
+    model
+}
+
+fn options(branching: Branching) -> SolverOptions {
+    SolverOptions {
+        gap_rel: 1e-9,
+        gap_abs: 1e-9,
+        branching,
+        ..SolverOptions::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+    #[test]
+    fn optimum_matches_pattern_enumeration(c in case(), rule in 0usize..3) {
+        let expected = enumerate(&c);
+        let model = model_of(&c);
+        let branching = [Branching::Babsr, Branching::Violation, Branching::Input][rule];
+        let r = solve_model(&model, &options(branching), SolveSetup::default(), &Log::quiet()).unwrap();
+        prop_assert_eq!(r.status, relumip::mip::MipStatus::Optimal);
+        let o = r.objective.unwrap();
+        prop_assert!((o - expected).abs() <= 1e-6 * (1.0 + expected.abs()), "got {} expected {}", o, expected);
+        // The incumbent's input reproduces the objective by a forward pass.
+        let x = model.input_of(&r.solution.unwrap());
+        let y = c.net.forward(&x);
+        let fx: f64 = c.objective.iter().zip(&y).map(|(a, b)| a * b).sum();
+        prop_assert!((fx - o).abs() <= 1e-6 * (1.0 + o.abs()));
+    }
+
+    #[test]
+    fn verification_agrees_with_enumeration(c in case(), delta in -0.5f64..0.5) {
+        prop_assume!(delta.abs() > 1e-3);
+        // Unsafe set: objective . y <= (min of objective . y) + delta; sat iff delta >= 0.
+        let min_case = Case { maximize: false, ..c.clone() };
+        let min = enumerate(&min_case);
+        let constraint = OutputConstraint {
+            coeffs: c.objective.iter().enumerate().map(|(j, &w)| (j, w)).collect(),
+            rhs: min + delta,
+        };
+        let prop = VnnlibProperty {
+            inputs: c.net.input_size(),
+            outputs: c.net.output_size(),
+            regions: vec![VnnlibRegion {
+                domain: InputDomain::boxed(c.lower.clone(), c.upper.clone()).unwrap(),
+                output: OutputProperty { disjuncts: vec![vec![constraint]] },
+            }],
+        };
+        let report = verify_property(&c.net, &prop, &options(Branching::Auto), &Log::quiet()).unwrap();
+        let expected = if delta > 0.0 { Status::Sat } else { Status::Unsat };
+        prop_assert_eq!(report.status, expected);
+        if let Some(cex) = report.counterexample {
+            prop_assert!(prop.regions[0].output.satisfied_by(&c.net.forward(&cex.input), 0.0).is_some());
+        }
+    }
+}
