@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+/// The deepest nesting of parentheses read (recursion over deeper input could exhaust the stack).
+const MAX_DEPTH: usize = 500;
+
 /// The largest number of cases a property may multiply out to.
 const MAX_CASES: usize = 100_000;
 
@@ -60,7 +63,16 @@ fn tokenize(text: &str, file: &Path) -> Result<Vec<Sexp>> {
                     chars.next();
                 }
             }
-            '(' => stack.push((Vec::new(), line)),
+            '(' => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(Error::input(
+                        file,
+                        format!("line {line}"),
+                        format!("parentheses nested deeper than {MAX_DEPTH}"),
+                    ));
+                }
+                stack.push((Vec::new(), line));
+            }
             ')' => {
                 if stack.len() == 1 {
                     return Err(Error::input(
