@@ -190,7 +190,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         options.branching = b.parse::<Branching>()?;
     }
     match args.node_bounds.as_deref() {
-        None | Some("forward") => {}
+        None => {}
+        Some("forward") => options.node_crown = false,
         Some("crown") => options.node_crown = true,
         Some(other) => {
             return Err(UsageError(format!(
