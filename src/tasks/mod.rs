@@ -1,6 +1,7 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
 
 pub mod adversarial;
+pub mod compare;
 pub mod compose;
 pub mod maximize;
 pub mod outcome;
