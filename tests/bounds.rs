@@ -619,3 +619,64 @@ fn cli_bounds_writes_json() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Every point the vertex walk reaches for every coordinate order and every choice of box ends: a superset of
+/// the vertices of box ∩ L1 ball (centre in the box), so the maximum of a linear function over them is exact.
+fn l1_box_vertices(lower: &[f64], upper: &[f64], center: &[f64], radius: f64) -> Vec<Vec<f64>> {
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![vec![]];
+        }
+        let mut out = Vec::new();
+        for p in permutations(n - 1) {
+            for at in 0..=p.len() {
+                let mut q = p.clone();
+                q.insert(at, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+    let n = lower.len();
+    let mut points = Vec::new();
+    for order in permutations(n) {
+        for ends in 0u32..(1 << n) {
+            let mut x = center.to_vec();
+            let mut budget = radius;
+            for &i in &order {
+                let target = if ends >> i & 1 == 1 { upper[i] } else { lower[i] };
+                let step = (target - x[i]).abs().min(budget);
+                x[i] += step * (target - x[i]).signum();
+                budget -= step;
+            }
+            points.push(x);
+        }
+    }
+    points
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Symbolic bounds of a linear map over box ∩ L1 ball are the exact range (the knapsack is solved exactly).
+    #[test]
+    fn l1_ball_range_is_exact(
+        coeffs in proptest::collection::vec(-2.0f64..2.0, 1..5),
+        t in proptest::collection::vec(0.0f64..1.0, 5),
+        radius in 0.0f64..1.5,
+        bias in -1.0f64..1.0,
+    ) {
+        let n = coeffs.len();
+        let center: Vec<f64> = t[..n].to_vec();
+        let net = Network::new(vec![Layer::new(n, 1, coeffs.clone(), vec![bias], false).unwrap()]).unwrap();
+        let d = InputDomain::uniform(n, 0.0, 1.0).unwrap().intersect_l1(&center, radius).unwrap();
+        let b = compute_bounds(&net, &d, BoundMethod::Symbolic, &BoundsOptions::default()).unwrap();
+        let values: Vec<f64> = l1_box_vertices(&d.lower, &d.upper, &center, radius)
+            .iter()
+            .map(|x| net.forward(x)[0])
+            .collect();
+        let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+        proptest::prop_assert!((b.upper[0][0] - max).abs() < 1e-9, "upper {} vs {}", b.upper[0][0], max);
+        proptest::prop_assert!((b.lower[0][0] - min).abs() < 1e-9, "lower {} vs {}", b.lower[0][0], min);
+    }
+}

@@ -280,3 +280,31 @@ fn solve_command_on_reference_files() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("garbage.mps: line 2"));
 }
+
+/// Every readable file can be written in CPLEX LP format (set RELUMIP_DUMP_LP_FORMAT=DIR to keep the
+/// files, e.g. to read them back with another solver).
+#[test]
+fn lp_format_writes_every_readable_file() {
+    let Some(dir) = mps_dir() else { return };
+    let dump = std::env::var("RELUMIP_DUMP_LP_FORMAT").ok().map(PathBuf::from);
+    let mut written = 0;
+    for entry in std::fs::read_dir(&dir).expect("mps dir") {
+        let path = entry.expect("entry").path();
+        let Ok(model) = read_mps(&path) else { continue };
+        let text = match relumip::io::lp_format::lp_format_string(&model) {
+            Ok(t) => t,
+            // Names that LP format cannot carry are refused, never mangled.
+            Err(e) => {
+                assert!(e.to_string().contains("not a valid CPLEX LP format name"), "{e}");
+                continue;
+            }
+        };
+        assert!(text.ends_with("End\n"));
+        written += 1;
+        if let Some(out) = &dump {
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            std::fs::write(out.join(format!("{name}.lp")), text).expect("dump");
+        }
+    }
+    assert!(written > 40, "only {written} files written");
+}

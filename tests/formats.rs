@@ -665,3 +665,19 @@ fn pytorch_view_pattern_dropout_and_batch_norm() {
     let y = h[0] * w2[0] as f64 + h[1] * w2[1] as f64;
     assert!(close(&n.forward(&x), &[y], 1e-12), "{:?} vs {y}", n.forward(&x));
 }
+
+#[test]
+fn solver_choices_parse_from_command_line_text() {
+    assert_eq!("bigm".parse::<Formulation>(), Ok(Formulation::BigM));
+    assert_eq!(
+        "partition:2".parse::<Formulation>(),
+        Ok(Formulation::Partition(2))
+    );
+    assert!("partition".parse::<Formulation>().is_err());
+    assert_eq!(
+        CutKind::parse_list("ideal,partition"),
+        Ok(vec![CutKind::Ideal, CutKind::Partition])
+    );
+    assert_eq!(CutKind::parse_list("none"), Ok(vec![]));
+    assert!(CutKind::parse_list("gomory").unwrap_err().contains("gomory"));
+}

@@ -171,17 +171,19 @@ impl RelaxationLp {
             for i in 0..layer.outputs() {
                 let (l, u) = (bounds.lower[m][i], bounds.upper[m][i]);
                 let b = layer.bias()[i];
+                if layer.has_relu() && u <= 0.0 {
+                    // Always inactive: the activation is zero. (The row `W a + b <= u` would be valid too, but
+                    // it is dense and adds little: most neurons of a trained network are of this kind.)
+                    next.push(None);
+                    continue;
+                }
                 let expr: Vec<(usize, f64)> = layer
                     .row(i)
                     .iter()
                     .zip(&prev)
                     .filter_map(|(&w, col)| col.filter(|_| w != 0.0).map(|c| (c, w)))
                     .collect();
-                if layer.has_relu() && u <= 0.0 {
-                    // Always inactive: the activation is zero; keep z's bounds as a row.
-                    lp.add_row(l - b, u - b, expr, format!("z{m}_{i}"));
-                    next.push(None);
-                } else if !layer.has_relu() || l >= 0.0 {
+                if !layer.has_relu() || l >= 0.0 {
                     // Linear: the activation is the pre-activation.
                     let a = lp.add_col(0.0, l, u, format!("a{m}_{i}"));
                     let mut row = expr;

@@ -31,6 +31,9 @@ pub struct VerifyArgs {
     /// Branching rule: auto, babsr, violation, input or pseudocost.
     #[arg(long, value_name = "RULE")]
     pub branching: Option<String>,
+    /// Node bound propagation: forward (symbolic intervals) or crown (also CROWN back-substitution).
+    #[arg(long, value_name = "METHOD")]
+    pub node_bounds: Option<String>,
     #[command(flatten)]
     pub common: CommonFlags,
     #[command(flatten)]
@@ -185,6 +188,17 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let mut options = solver_options(&args.common, &args.solver)?;
     if let Some(b) = &args.branching {
         options.branching = b.parse::<Branching>()?;
+    }
+    match args.node_bounds.as_deref() {
+        None => {}
+        Some("forward") => options.node_crown = false,
+        Some("crown") => options.node_crown = true,
+        Some(other) => {
+            return Err(UsageError(format!(
+                "--node-bounds: unknown method '{other}' (expected forward or crown)"
+            ))
+            .into())
+        }
     }
     let log = make_log(&args.common)?;
     let net = relumip::nn::load_network(&args.net)?;

@@ -375,7 +375,19 @@ impl Search {
                 Self::install_basis(st, &b);
             }
         }
-        let (status, value) = self.solve_lp(st);
+        let (mut status, mut value) = self.solve_lp(st);
+        if matches!(status, LpStatus::IterationLimit | LpStatus::NumericalTrouble)
+            || (status == LpStatus::Unbounded && node.depth > 0)
+        {
+            // A warm start gone wrong: retry once from a fresh factorisation of the node's LP.
+            if let Ok(fresh) = DualSimplex::new(st.lp.problem(), st.lp.options().clone()) {
+                st.lp = fresh;
+                (status, value) = self.solve_lp(st);
+            }
+        }
+        if std::env::var_os("RELUMIP_DEBUG").is_some() && status != LpStatus::Optimal {
+            eprintln!("node {} depth {}: LP {status:?}", node.id, node.depth);
+        }
         st.last_solved = Some(node.id);
         match status {
             LpStatus::Optimal => {}

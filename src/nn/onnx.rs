@@ -20,6 +20,9 @@ use prost::Message;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// The largest input (number of values) read; a guard against absurd shapes in damaged files.
+const MAX_INPUTS: usize = 1 << 26;
+
 /// A network read from ONNX, with what the file says about its input and output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnnxNetwork {
@@ -126,7 +129,17 @@ impl<'a> GraphWalk<'a> {
             }
         };
         let live_dims = input_dims(file, input)?;
-        let n = live_dims.iter().product();
+        let n = live_dims
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .filter(|&n| n <= MAX_INPUTS)
+            .ok_or_else(|| {
+                Error::input(
+                    file,
+                    format!("input '{}'", input.name),
+                    format!("shape {live_dims:?} has more than {MAX_INPUTS} elements"),
+                )
+            })?;
         if n == 0 {
             return Err(Error::input(
                 file,
@@ -433,7 +446,10 @@ impl<'a> GraphWalk<'a> {
                 }
             },
         };
-        self.pending = self.pending.then_dense(m, &w, &bias);
+        self.pending = self
+            .pending
+            .then_dense(m, &w, &bias)
+            .map_err(|e| self.wrap(place, e))?;
         self.set_live(node, place, vec![1, m])
     }
 
@@ -472,7 +488,10 @@ impl<'a> GraphWalk<'a> {
                 wt[j * k + i] = w.data[i * m + j];
             }
         }
-        self.pending = self.pending.then_dense(m, &wt, &vec![0.0; m]);
+        self.pending = self
+            .pending
+            .then_dense(m, &wt, &vec![0.0; m])
+            .map_err(|e| self.wrap(place, e))?;
         let mut dims = self.live_dims.clone();
         if let Some(last) = dims.last_mut() {
             *last = m;

@@ -1,0 +1,118 @@
+//! Every MIP of `../shared/benchmarks/mps/reference.csv` that relumip solves quickly matches the reference
+//! answer: objective within 1e-6 relative, or infeasible. Slow ones are `#[ignore]`d (CI runs them).
+
+mod common;
+
+use relumip::io::mps::read_mps;
+use relumip::log::Log;
+use relumip::mip::{solve_mip, MipOptions, MipProblem, MipStatus};
+
+/// MIPs solved in a few seconds on the build machine.
+const FAST: &[&str] = &[
+    "2171.mps",
+    "bound_implied.mps",
+    "flugpl.mps",
+    "infeasible-mip0.mps",
+    "infeasible-mip1.mps",
+    "issue-2204.mps",
+    "issue-2290.mps",
+    "issue-2402.mps",
+    "issue-2874-3.mps",
+    "small_mip.mps",
+];
+
+/// The rest. Left out: `3015.mps` (HiGHS itself fails on it) and `warnings.mps` (its MPS reading is the
+/// MPS reader's business; our reader rejects an undeclared row).
+const SLOW: &[&str] = &[
+    "bell5.mps",
+    "egout.mps",
+    "dcmulti.mps",
+    "gesa2.mps",
+    "gt2.mps",
+    "issue-2095.mps",
+    "issue-2173.mps",
+    "issue-2446.mps",
+    "lseu.mps",
+    "p01.mps",
+    "p0548.mps",
+    "rgn.mps",
+    "sp150x300d.mps",
+];
+
+/// `(status, objective)` of a file in the reference table.
+fn reference(dir: &std::path::Path, file: &str) -> Option<(String, Option<f64>)> {
+    let text = std::fs::read_to_string(dir.join("reference.csv")).ok()?;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.first() == Some(&file) {
+            return Some((f[6].to_string(), f[7].parse().ok()));
+        }
+    }
+    None
+}
+
+fn check(files: &[&str], time_limit: f64) {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let dir = shared.join("benchmarks/mps");
+    let mut failures = Vec::new();
+    for file in files {
+        let (status, objective) =
+            reference(&dir, file).unwrap_or_else(|| panic!("{file} not in reference.csv"));
+        let model = read_mps(&dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mip = MipProblem::new(model.problem, model.integer).unwrap();
+        let options = MipOptions {
+            time_limit: Some(time_limit),
+            gap_rel: 1e-9,
+            gap_abs: 1e-9,
+            ..MipOptions::default()
+        };
+        let r = solve_mip(&mip, options, Log::quiet()).unwrap();
+        let ok = match (status.as_str(), r.status) {
+            ("Infeasible", MipStatus::Infeasible) => true,
+            ("Optimal", MipStatus::Optimal) => {
+                let (o, e) = (r.objective.unwrap_or(f64::NAN), objective.unwrap_or(f64::NAN));
+                (o - e).abs() <= 1e-6 * e.abs().max(1.0)
+            }
+            // A limit is not a wrong answer, but the fast set must solve.
+            _ => false,
+        };
+        // Whatever the status, a reported bound must not cut off the reference optimum.
+        if let (Some(e), true) = (objective, r.bound.is_finite()) {
+            let minimize = mip.lp.sense == relumip::lp::Sense::Minimize;
+            let valid = if minimize {
+                r.bound <= e + 1e-6 * e.abs().max(1.0)
+            } else {
+                r.bound >= e - 1e-6 * e.abs().max(1.0)
+            };
+            assert!(
+                valid,
+                "{file}: bound {} cuts off the reference optimum {e}",
+                r.bound
+            );
+        }
+        eprintln!(
+            "{file}: {:?} objective {:?} (reference {status} {objective:?}), {} nodes, {:.2}s",
+            r.status, r.objective, r.stats.nodes, r.stats.time_s
+        );
+        if !ok {
+            failures.push(format!(
+                "{file}: {:?} {:?} vs {status} {objective:?}",
+                r.status, r.objective
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn fast_mips_match_reference() {
+    check(FAST, 20.0);
+}
+
+#[test]
+#[ignore]
+fn slow_mips_match_reference() {
+    check(SLOW, 120.0);
+}
