@@ -568,7 +568,8 @@ fn domain_spec_defaults_balls_and_notes() {
     };
     let d = l1.resolve(2, None, dir.path()).unwrap().domain;
     assert_eq!(d.ball.map(|b| b.norm), Some(Norm::L1));
-    assert!(close(&d.lower, &[-1.5, -1.1], 1e-12));
+    // With no box given, the ball is taken within [0, 1] (the default box).
+    assert!(close(&d.lower, &[0.0, 0.0], 1e-12) && close(&d.upper, &[1.0, 1.0], 1e-12));
     let no_center = DomainSpec {
         linf: Some(0.1),
         ..Default::default()

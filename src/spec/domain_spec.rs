@@ -245,31 +245,21 @@ impl DomainSpec {
             } else {
                 format!("box from lower/upper, the missing side from {from}")
             };
-            (Some((lower, upper)), note)
+            ((lower, upper), note)
         } else if let Some(b) = default_box {
-            (Some(b), "box from the network or property file".to_string())
+            (b, "box from the network or property file".to_string())
         } else if has_ball {
-            (None, "no box given: the ball or neighbourhood alone".to_string())
+            // Every network shipped or benchmarked here takes inputs in [0, 1]; a ball reaching outside it
+            // would ask about inputs no user means. Give --lower/--upper to widen it.
+            (
+                unit,
+                "no box given: the ball or neighbourhood within [0, 1] for every input".to_string(),
+            )
         } else {
-            (Some(unit), "no domain given: [0, 1] for every input".to_string())
+            (unit, "no domain given: [0, 1] for every input".to_string())
         };
-        let mut domain = match (bounds, &center, self.linf, self.l1) {
-            (Some((lo, hi)), _, _, _) => InputDomain::boxed(lo, hi)?,
-            // A ball alone: its own bounding box (then intersected with the ball below).
-            (None, Some(c), Some(r), _) | (None, Some(c), None, Some(r)) => {
-                if !(r.is_finite() && r >= 0.0) {
-                    return Err(Error::Options(format!(
-                        "domain: radius must be finite and >= 0, got {r}"
-                    )));
-                }
-                InputDomain::boxed(
-                    c.iter().map(|v| v - r).collect(),
-                    c.iter().map(|v| v + r).collect(),
-                )?
-            }
-            (None, Some(_), None, None) => InputDomain::uniform(n, 0.0, 1.0)?,
-            (None, None, _, _) => InputDomain::uniform(n, 0.0, 1.0)?,
-        };
+        let (lower, upper) = bounds;
+        let mut domain = InputDomain::boxed(lower, upper)?;
         if let Some(c) = &center {
             if let Some(r) = self.linf {
                 domain = domain.intersect_linf(c, r)?;
