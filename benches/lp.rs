@@ -52,7 +52,9 @@ fn bench_linalg(c: &mut Criterion) {
     });
     let mut lu = LuFactor::new(LuOptions::default());
     lu.factor(&b);
-    let rhs: Vec<f64> = (0..m).map(|i| if i % 7 == 0 { 1.0 + i as f64 * 1e-3 } else { 0.0 }).collect();
+    let rhs: Vec<f64> = (0..m)
+        .map(|i| if i % 7 == 0 { 1.0 + i as f64 * 1e-3 } else { 0.0 })
+        .collect();
     group.bench_function("ftran", |bench| {
         let mut v = rhs.clone();
         bench.iter(|| {
@@ -124,19 +126,35 @@ fn bench_resolve(c: &mut Criterion) {
 fn reference_table() {
     let Some(dir) = mps_dir() else { return };
     let quick = std::env::var("RELUMIP_LP_BENCH_QUICK").is_ok();
-    let Ok(text) = std::fs::read_to_string(dir.join("reference.csv")) else { return };
+    let Ok(text) = std::fs::read_to_string(dir.join("reference.csv")) else {
+        return;
+    };
     let mut log_sum = 0.0;
     let mut count = 0;
-    println!("{:<18} {:>8} {:>10} {:>10}  status", "instance", "iters", "seconds", "highs_s");
+    println!(
+        "{:<18} {:>8} {:>10} {:>10}  status",
+        "instance", "iters", "seconds", "highs_s"
+    );
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() < 9 || f[1] != "LP" {
             continue;
         }
-        if quick && ["25fv47.mps", "80bau3b.mps", "greenbea.mps", "cplex1.mps", "perold.mps"].contains(&f[0]) {
+        if quick
+            && [
+                "25fv47.mps",
+                "80bau3b.mps",
+                "greenbea.mps",
+                "cplex1.mps",
+                "perold.mps",
+            ]
+            .contains(&f[0])
+        {
             continue;
         }
-        let Ok(model) = read_mps(&dir.join(f[0])) else { continue };
+        let Ok(model) = read_mps(&dir.join(f[0])) else {
+            continue;
+        };
         let mut best = f64::INFINITY;
         let mut result = (LpStatus::NumericalTrouble, 0);
         for _ in 0..3 {
@@ -151,10 +169,16 @@ fn reference_table() {
         }
         log_sum += (best + 0.01).ln();
         count += 1;
-        println!("{:<18} {:>8} {:>10.4} {:>10}  {:?}", f[0], result.1, best, f[8], result.0);
+        println!(
+            "{:<18} {:>8} {:>10.4} {:>10}  {:?}",
+            f[0], result.1, best, f[8], result.0
+        );
     }
     if count > 0 {
-        println!("shifted geometric mean (shift 0.01 s) over {count} LPs: {:.4} s", (log_sum / count as f64).exp() - 0.01);
+        println!(
+            "shifted geometric mean (shift 0.01 s) over {count} LPs: {:.4} s",
+            (log_sum / count as f64).exp() - 0.01
+        );
     }
 }
 
