@@ -94,6 +94,8 @@ pub struct LuFactor {
     lcol: Lists,
     /// L by row: `(step, l)`.
     lrow: Lists,
+    /// Steps whose L column is not empty, in order.
+    l_steps: Vec<usize>,
     /// U by step: `(earlier step, u)` above the diagonal.
     ucol: Lists,
     /// U by step (row of U): `(later step, u)`.
@@ -255,6 +257,9 @@ impl LuFactor {
             replaced.push((p, Some(i)));
         }
         self.lrow = self.lcol.transpose(m, m);
+        self.l_steps = (0..self.prow.len())
+            .filter(|&t| self.lcol.start[t + 1] > self.lcol.start[t])
+            .collect();
         self.urow = self.ucol.transpose(m, m);
         replaced
     }
@@ -318,7 +323,7 @@ impl LuFactor {
     /// Solves `B x = v` in place: `v` comes indexed by row and leaves indexed by basis position.
     pub fn ftran(&mut self, v: &mut [f64]) {
         let m = self.m;
-        for t in 0..m {
+        for &t in &self.l_steps {
             let z = v[self.prow[t]];
             if z != 0.0 {
                 let (idx, val) = self.lcol.get(t);

@@ -76,7 +76,7 @@ impl Core {
             weights: vec![1.0; m],
             need_factor: true,
             tol,
-            max_updates: 100,
+            max_updates: 50,
         };
         core.slack_basis();
         core

@@ -16,9 +16,13 @@ pub(crate) struct DriveOptions {
 pub(crate) fn drive(core: &mut Core, run: &mut Run, opts: DriveOptions) -> Stop {
     let trace = std::env::var("RELUMIP_LP_TRACE").is_ok();
     let mut perturb = opts.perturb;
-    for _attempt in 0..4 {
+    for attempt in 0..4 {
         core.cost.copy_from_slice(&core.orig_cost);
-        refresh(core);
+        if attempt == 0 {
+            recompute(core);
+        } else {
+            refresh(core);
+        }
         flip_to_dual_feasible(core);
         if core.max_dual_infeasibility() > core.tol.dual {
             let stop = dual_phase1(core, run, perturb);
@@ -65,9 +69,9 @@ pub(crate) fn drive(core: &mut Core, run: &mut Run, opts: DriveOptions) -> Stop 
             }
             other => return other,
         }
-        // Remove perturbations and shifts; check on fresh factors.
+        // Remove perturbations and shifts; check with recomputed values.
         core.cost.copy_from_slice(&core.orig_cost);
-        refresh(core);
+        recompute(core);
         if core.max_primal_infeasibility() > core.tol.primal {
             continue;
         }
@@ -166,7 +170,7 @@ fn dual_phase1(core: &mut Core, run: &mut Run, perturb: bool) -> Stop {
     core.lower = lower;
     core.upper = upper;
     core.cost.copy_from_slice(&core.orig_cost);
-    refresh(core);
+    recompute(core);
     for j in 0..core.n + core.m {
         if core.stat[j] == Stat::Basic {
             continue;
@@ -222,4 +226,13 @@ fn perturb_costs(core: &mut Core) {
             _ => {}
         }
     }
+}
+
+/// Primal and dual values from the current factors (factorising only when they are stale).
+fn recompute(core: &mut Core) {
+    if core.need_factor {
+        core.factor();
+    }
+    core.compute_primal();
+    core.compute_dual();
 }
