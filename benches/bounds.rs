@@ -27,16 +27,50 @@ fn random_net(sizes: &[usize], seed: u64) -> Network {
     Network::new(layers).unwrap()
 }
 
+/// The shared MNIST networks and a held-out image when `../shared` is there, else random stand-ins.
+fn networks() -> (Vec<(String, Network)>, Vec<f64>) {
+    let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let files = [
+        ("mnist-50-50-50-l1", "nets/mnist-50-50-50-l1.onnx"),
+        (
+            "mnistfc-256x4",
+            "benchmarks/vnncomp2021/mnistfc/mnist-net_256x4.onnx",
+        ),
+    ];
+    let image = relumip::io::csv::read_csv_inputs(&shared.join("data/mnist/sample100.csv"), true)
+        .ok()
+        .and_then(|csv| csv.rows.first().cloned());
+    let loaded: Option<Vec<(String, Network)>> = files
+        .iter()
+        .map(|(name, file)| {
+            relumip::nn::load_network(&shared.join(file))
+                .ok()
+                .map(|n| (name.to_string(), n))
+        })
+        .collect();
+    match (loaded, image) {
+        (Some(nets), Some(image)) => (nets, image),
+        _ => {
+            eprintln!("../shared not found: benchmarking random networks of the same shapes");
+            let image = (0..784).map(|i| ((i * 37) % 101) as f64 / 100.0).collect();
+            let nets = vec![
+                ("random-50x3".to_string(), random_net(&[784, 50, 50, 50, 10], 3)),
+                (
+                    "random-256x4".to_string(),
+                    random_net(&[784, 256, 256, 256, 256, 10], 4),
+                ),
+            ];
+            (nets, image)
+        }
+    }
+}
+
 fn bench_bounds(c: &mut Criterion) {
-    let image: Vec<f64> = (0..784).map(|i| ((i * 37) % 101) as f64 / 100.0).collect();
+    let (nets, image) = networks();
     let domain = InputDomain::uniform(784, 0.0, 1.0)
         .unwrap()
         .intersect_linf(&image, 0.02)
         .unwrap();
-    let nets = [
-        ("mnist-50x3", random_net(&[784, 50, 50, 50, 10], 3)),
-        ("mnist-256x4", random_net(&[784, 256, 256, 256, 256, 10], 4)),
-    ];
     let mut group = c.benchmark_group("bounds");
     group.sample_size(10);
     for (name, net) in &nets {

@@ -115,7 +115,7 @@ pub struct SolverOptions {
     pub bounds: BoundMethod,
     /// ReLU formulation.
     pub formulation: Formulation,
-    /// Cut families.
+    /// Cut families (default: ideal cuts, which won most often in the cut benchmark, issue 6).
     pub cuts: Vec<CutKind>,
     /// Branching rule.
     pub branching: Branching,
@@ -143,7 +143,7 @@ impl Default for SolverOptions {
             seed: 0,
             bounds: BoundMethod::Symbolic,
             formulation: Formulation::BigM,
-            cuts: Vec::new(),
+            cuts: vec![CutKind::Ideal],
             branching: Branching::Auto,
             node_symbolic: true,
             node_crown: true,

@@ -1,17 +1,16 @@
 //! The one wiring point: builds the ReLU model and the search with the plug-ins the options choose.
 
 use crate::bounds::{compute_bounds, BoundsOptions};
-use crate::cuts::{CutFamily, CutNeuron, NeuronSeparator};
+use crate::cuts::{add_partition_formulation_to_model, NeuronCuts, PartitionStrategy};
 use crate::error::Result;
 use crate::heuristics::{ForwardPass, RegionLp};
 use crate::log::Log;
-use crate::lp::RowSpec;
 use crate::mip::{
-    BestBoundDiving, BranchRule, CandidateCheck, MipOptions, MipResult, NodeView, Plugins, Pseudocost,
-    Search, Separator,
+    BestBoundDiving, BranchRule, CandidateCheck, MipOptions, MipResult, Plugins, Pseudocost, Search,
+    Separator,
 };
 use crate::nn::Network;
-use crate::options::{Branching, CutKind, SolverOptions};
+use crate::options::{Branching, CutKind, Formulation, SolverOptions};
 use crate::relu::{ActivationBranching, ActivationScore, LayerPropagator, ReluModel, SplitMode, Stability};
 use crate::spec::InputDomain;
 use std::sync::Arc;
@@ -19,7 +18,10 @@ use std::sync::Arc;
 /// Networks with at most this many inputs are split on inputs by the `auto` branching.
 pub const INPUT_SPLIT_MAX_INPUTS: usize = 8;
 
-/// Root bounds by the options' method, then the big-M model.
+/// Cuts per separation round and family (the most efficacious first).
+pub const CUTS_PER_ROUND: usize = 200;
+
+/// Root bounds by the options' method, then the big-M model (with the P-split rows of `partition:N` beside it).
 pub fn build_model(net: &Network, domain: &InputDomain, options: &SolverOptions) -> Result<ReluModel> {
     let bounds_options = BoundsOptions {
         threads: Some(options.threads),
@@ -27,7 +29,11 @@ pub fn build_model(net: &Network, domain: &InputDomain, options: &SolverOptions)
         neuron_time_limit: None,
     };
     let bounds = compute_bounds(net, domain, options.bounds, &bounds_options)?;
-    ReluModel::new(net, domain, &bounds)
+    let mut model = ReluModel::new(net, domain, &bounds)?;
+    if let Formulation::Partition(groups) = options.formulation {
+        add_partition_formulation_to_model(&mut model, groups, PartitionStrategy::default());
+    }
+    Ok(model)
 }
 
 /// What a task adds to a solve beyond the model: the re-check of candidates in its own terms, inputs to
@@ -78,60 +84,6 @@ pub fn log_model_stats(model: &ReluModel, log: &Log) {
         model.mip.num_integers(),
         lp.num_nonzeros()
     ));
-}
-
-/// The cut neurons of a model (every unstable neuron with its input columns).
-pub fn cut_neurons(model: &ReluModel) -> Vec<CutNeuron> {
-    let mut out = Vec::new();
-    for (k, layer) in model.neurons.iter().enumerate() {
-        let weights_layer = &model.network.layers()[k];
-        let prev: Vec<Option<usize>> = if k == 0 {
-            model.input_cols.iter().map(|&c| Some(c)).collect()
-        } else {
-            model.neurons[k - 1].iter().map(|n| n.value).collect()
-        };
-        for (j, n) in layer.iter().enumerate() {
-            let (Some(y), Some(z)) = (n.value, n.binary) else {
-                continue;
-            };
-            let mut input_cols = Vec::new();
-            let mut weights = Vec::new();
-            for (i, &w) in weights_layer.row(j).iter().enumerate() {
-                if let (Some(c), true) = (prev[i], w != 0.0) {
-                    input_cols.push(c);
-                    weights.push(w);
-                }
-            }
-            out.push(CutNeuron {
-                input_cols,
-                weights,
-                bias: weights_layer.bias()[j],
-                y_col: y,
-                z_col: z,
-                name: format!("{}_{j}", k + 1),
-            });
-        }
-    }
-    out
-}
-
-/// A [`Separator`] over the cut engineers' [`NeuronSeparator`] (global cuts from the root's bounds).
-struct CutSeparator {
-    inner: NeuronSeparator,
-    name: String,
-}
-
-impl Separator for CutSeparator {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn separate(&mut self, view: &NodeView) -> Vec<RowSpec> {
-        self.inner
-            .separate_point(view.x, view.col_lower, view.col_upper)
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect()
-    }
 }
 
 /// The branching rule the options choose for this model.
@@ -185,22 +137,12 @@ pub fn solve_model(
     options.validate()?;
     let shared = Arc::new(model.clone());
     let mut separators: Vec<Box<dyn Separator>> = Vec::new();
-    let neurons = if options.cuts.is_empty() {
-        Vec::new()
-    } else {
-        cut_neurons(model)
-    };
     for kind in &options.cuts {
-        let (family, name) = match kind {
-            CutKind::Ideal => (CutFamily::Ideal, "ideal cuts"),
-            CutKind::Partition => (
-                CutFamily::Partition(2, crate::cuts::PartitionStrategy::default()),
-                "partition cuts",
-            ),
-        };
-        separators.push(Box::new(CutSeparator {
-            inner: NeuronSeparator::new(neurons.clone(), family, 200),
-            name: name.into(),
+        separators.push(Box::new(match kind {
+            CutKind::Ideal => NeuronCuts::ideal(model, CUTS_PER_ROUND),
+            CutKind::Partition => {
+                NeuronCuts::partition(model, 2, PartitionStrategy::default(), CUTS_PER_ROUND)
+            }
         }));
     }
     let start_points = setup

@@ -273,7 +273,13 @@ fn run_with_peer_logs_tables_and_summary() {
     );
     assert!(lines.nth(1).unwrap().starts_with("semi,optimal,10.0,error,"));
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();
-    assert!(md.contains("| relumip | 2 | 0 | 0 | 5.0000 | - |"), "{md}");
-    assert!(md.contains("| gurobi | 2 | 2 | 1 | 2.5000 | 2.00 |"), "{md}");
+    assert!(
+        md.contains("| relumip | 2 | 0 | 0 | 5.0000 | - | - | - |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| gurobi | 2 | 2 | 1 | 2.5000 | 2.00 | 0 | - |"),
+        "{md}"
+    );
     assert!(md.contains("**optimal (wrong)**"));
 }

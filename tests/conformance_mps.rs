@@ -163,3 +163,148 @@ fn objective_constant_sign() {
     let model = read_mps(&dir.join("e226.mps")).expect("e226.mps");
     assert_eq!(model.problem.objective_offset, 7.113);
 }
+
+/// LPs of the set that take more than a second here: run with `--include-ignored`.
+const SLOW_LPS: &[&str] = &[
+    "25fv47.mps",
+    "80bau3b.mps",
+    "cplex1.mps",
+    "greenbea.mps",
+    "perold.mps",
+];
+
+/// Solves every LP of reference.csv that `include` accepts and compares with HiGHS's status and objective
+/// (1e-6 relative); comment.mps, which HiGHS refuses, against SCIP's and Gurobi's -4.
+fn check_lps(include: impl Fn(&str) -> bool) {
+    let Some(dir) = mps_dir() else { return };
+    let text = std::fs::read_to_string(dir.join("reference.csv")).expect("reference.csv");
+    let mut failures = Vec::new();
+    let mut solved = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (name, kind, status, objective) = (f[0], f[1], f[6], f[7]);
+        let (want_status, want_objective) = match (name, kind, status) {
+            ("comment.mps", _, _) => ("optimal", Some(-4.0)),
+            (_, "LP", "Optimal") => ("optimal", objective.parse::<f64>().ok().filter(|v| v.is_finite())),
+            (_, "LP", "Infeasible") => ("infeasible", None),
+            (_, "LP", "Unbounded") => ("unbounded", None),
+            _ => continue,
+        };
+        if REFUSED.iter().any(|r| r.0 == name) || !include(name) {
+            continue;
+        }
+        let model = match read_mps(&dir.join(name)) {
+            Ok(m) => m,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let options = relumip::bench::ModelSolveOptions {
+            time_limit: Some(120.0),
+            ..Default::default()
+        };
+        let report = match relumip::bench::solve_model(&model, &options, &relumip::log::Log::quiet()) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        solved += 1;
+        if report.status.as_str() != want_status {
+            failures.push(format!(
+                "{name}: status {}, reference {want_status}",
+                report.status
+            ));
+            continue;
+        }
+        if let (Some(want), got) = (want_objective, report.objective) {
+            let ok = got.is_some_and(|g| (g - want).abs() <= 1e-6 * want.abs().max(1.0));
+            if !ok {
+                failures.push(format!("{name}: objective {got:?}, reference {want}"));
+            }
+        }
+        if let Some(v) = report.extra.get("max_violation").and_then(|v| v.as_f64()) {
+            if v > 1e-6 {
+                failures.push(format!("{name}: the reported point violates the model by {v:e}"));
+            }
+        }
+    }
+    assert!(solved > 0, "no LP was solved");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn small_lps_solve_to_the_reference() {
+    check_lps(|name| !SLOW_LPS.contains(&name));
+}
+
+#[test]
+#[ignore = "several seconds each"]
+fn large_lps_solve_to_the_reference() {
+    check_lps(|name| SLOW_LPS.contains(&name));
+}
+
+/// `relumip solve --json -`: the contract's fields, `values` per column, exit codes.
+#[test]
+fn solve_command_on_reference_files() {
+    let Some(dir) = mps_dir() else { return };
+    let output = std::process::Command::new(common::relumip_bin())
+        .arg("solve")
+        .arg(dir.join("afiro.mps"))
+        .args(["--json", "-"])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(json["command"], "solve");
+    assert_eq!(json["status"], "optimal");
+    let objective = json["objective"].as_f64().expect("objective");
+    assert!((objective - -464.75314285714285).abs() < 1e-6);
+    assert_eq!(json["values"].as_object().expect("values").len(), 32);
+    assert_eq!(json["stats"]["rows"], 27);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("optimal"),
+        "the summary goes to stderr"
+    );
+    let output = std::process::Command::new(common::relumip_bin())
+        .arg("solve")
+        .arg(dir.join("garbage.mps"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("garbage.mps: line 2"));
+}
+
+/// Every readable file can be written in CPLEX LP format (set RELUMIP_DUMP_LP_FORMAT=DIR to keep the
+/// files, e.g. to read them back with another solver).
+#[test]
+fn lp_format_writes_every_readable_file() {
+    let Some(dir) = mps_dir() else { return };
+    let dump = std::env::var("RELUMIP_DUMP_LP_FORMAT").ok().map(PathBuf::from);
+    let mut written = 0;
+    for entry in std::fs::read_dir(&dir).expect("mps dir") {
+        let path = entry.expect("entry").path();
+        let Ok(model) = read_mps(&path) else { continue };
+        let text = match relumip::io::lp_format::lp_format_string(&model) {
+            Ok(t) => t,
+            // Names that LP format cannot carry are refused, never mangled.
+            Err(e) => {
+                assert!(e.to_string().contains("not a valid CPLEX LP format name"), "{e}");
+                continue;
+            }
+        };
+        assert!(text.ends_with("End\n"));
+        written += 1;
+        if let Some(out) = &dump {
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            std::fs::write(out.join(format!("{name}.lp")), text).expect("dump");
+        }
+    }
+    assert!(written > 40, "only {written} files written");
+}

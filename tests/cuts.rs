@@ -7,9 +7,13 @@ use relumip::cuts::{
     separate_partition, CutFamily, NeuronCut, NeuronSeparator, NeuronView, PartitionStrategy, PsplitNeuron,
     SeparationTolerance,
 };
+use relumip::log::Log;
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, RowSpec, Sense};
+use relumip::mip::MipStatus;
 use relumip::nn::{Layer, Network};
+use relumip::options::{Branching, CutKind, Formulation, SolverOptions};
 use relumip::relu::ReluModel;
+use relumip::solver::{build_model, solve_model, SolveSetup};
 use relumip::spec::InputDomain;
 
 #[path = "cuts_support/dense_lp.rs"]
@@ -475,7 +479,6 @@ fn ideal_cut_loop_reaches_the_convex_hull_bound_seed_61_to_80() {
 }
 
 #[test]
-#[ignore = "needs the dual simplex (LP issue)"]
 fn ideal_cut_loop_with_the_dual_simplex_reaches_the_convex_hull_bound_seed_61_to_80() {
     ideal_cuts_reach_the_hull(Engine::Simplex, 61..=80);
 }
@@ -542,7 +545,6 @@ fn psplit_bounds_run_from_big_m_to_the_hull_and_shrink_with_finer_nested_partiti
 }
 
 #[test]
-#[ignore = "needs the dual simplex (LP issue)"]
 fn psplit_bounds_with_the_dual_simplex_are_ordered_seed_81_to_95() {
     psplit_bounds_are_ordered(Engine::Simplex, 81..=95);
 }
@@ -580,7 +582,6 @@ fn partition_cut_loop_reaches_the_psplit_bound_seed_101_to_110() {
 }
 
 #[test]
-#[ignore = "needs the dual simplex (LP issue)"]
 fn partition_cut_loop_with_the_dual_simplex_reaches_the_psplit_bound_seed_101_to_110() {
     partition_cuts_reach_the_psplit_bound(Engine::Simplex, 101..=110);
 }
@@ -671,4 +672,71 @@ fn partition_formulation_keeps_every_forward_pass_feasible_seed_131_to_136() {
             );
         }
     }
+}
+
+/// Solves max output 0 of a random network over `[-1, 1]^4` in every configuration: every incumbent must be a real
+/// forward pass, no configuration's bound may fall below another's incumbent (a cut or formulation that removed
+/// a real point would show here), and the configurations that prove optimality agree on the optimum.
+#[test]
+fn the_milp_optimum_is_the_same_with_and_without_cuts_and_across_formulations_seed_141_to_146() {
+    let configs: [(Formulation, Vec<CutKind>); 5] = [
+        (Formulation::BigM, vec![]),
+        (Formulation::BigM, vec![CutKind::Ideal]),
+        (Formulation::BigM, vec![CutKind::Ideal, CutKind::Partition]),
+        (Formulation::Partition(2), vec![]),
+        (Formulation::Partition(4), vec![CutKind::Ideal]),
+    ];
+    let mut proven = 0;
+    for seed in 141..=146u64 {
+        let mut rng = Rng::new(seed);
+        let net = random_network(&mut rng, &[4, 8, 6, 2]);
+        let domain = InputDomain::boxed(vec![-1.0; 4], vec![1.0; 4]).unwrap();
+        // The best of many forward passes is a lower bound on the maximum.
+        let sampled = (0..2000)
+            .map(|_| net.forward(&(0..4).map(|_| rng.uniform(-1.0, 1.0)).collect::<Vec<_>>())[0])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let mut results = Vec::new();
+        for (formulation, cuts) in &configs {
+            let options = SolverOptions {
+                formulation: *formulation,
+                cuts: cuts.clone(),
+                time_limit: Some(10.0),
+                // Activation splits: a finite tree.
+                branching: Branching::Babsr,
+                ..SolverOptions::default()
+            };
+            let mut model = build_model(&net, &domain, &options).unwrap();
+            let out = model.output_col(0).expect("a live output");
+            model.set_objective(Sense::Maximize, &[(out, 1.0)], 0.0);
+            let result = solve_model(&model, &options, SolveSetup::default(), &Log::quiet()).unwrap();
+            if let Some(point) = &result.solution {
+                let value = result.objective.unwrap();
+                let input = model.input_of(point);
+                assert!(
+                    (net.forward(&input)[0] - value).abs() <= 1e-5 * (1.0 + value.abs()),
+                    "seed {seed}"
+                );
+            }
+            results.push(result);
+        }
+        let best = results.iter().filter_map(|r| r.objective).fold(sampled, f64::max);
+        let tol = 1e-5 * (1.0 + best.abs());
+        for (k, r) in results.iter().enumerate() {
+            let (formulation, cuts) = &configs[k];
+            assert!(
+                r.bound >= best - tol,
+                "seed {seed}, {formulation:?} {cuts:?}: bound {} below a real point {best}",
+                r.bound
+            );
+            if r.status == MipStatus::Optimal {
+                proven += 1;
+                let value = r.objective.unwrap();
+                assert!(
+                    (value - best).abs() <= 1e-4 * (1.0 + best.abs()),
+                    "seed {seed}, {formulation:?} {cuts:?}: {value} vs {best}"
+                );
+            }
+        }
+    }
+    assert!(proven >= 15, "only {proven} of 30 solves proved optimality");
 }

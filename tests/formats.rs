@@ -591,3 +591,93 @@ fn bound_flags_parse_numbers_lists_and_files() {
     assert_eq!(BoundSpec::from_flag("0,1.5"), BoundSpec::List(vec![0.0, 1.5]));
     assert_eq!(BoundSpec::from_flag("low.csv"), BoundSpec::File("low.csv".into()));
 }
+
+#[test]
+fn pytorch_view_pattern_dropout_and_batch_norm() {
+    // x.view(x.size(0), -1) as older exporters write it, then Gemm, BatchNormalization, Dropout, Relu, Gemm.
+    let i64_tensor = |name: &str, dims: &[i64], v: &[i64]| TensorProto {
+        dims: dims.to_vec(),
+        data_type: data_type::INT64,
+        name: name.into(),
+        int64_data: v.to_vec(),
+        ..Default::default()
+    };
+    let w1: Vec<f32> = vec![1.0, 0.0, -1.0, 2.0, 0.5, 0.5, 1.0, -1.0]; // [2, 4], transB = 1
+    let w2: Vec<f32> = vec![1.0, -2.0]; // [1, 2]
+    let (gamma, beta, mean, var) = ([2.0f32, 0.5], [0.1f32, -0.1], [0.5f32, -0.5], [3.0f32, 0.25]);
+    let eps = 1e-3f32;
+    let nodes = vec![
+        node("Shape", &["x"], "shape", vec![]),
+        node("Gather", &["shape", "zero"], "batch", vec![int_attr("axis", 0)]),
+        node(
+            "Unsqueeze",
+            &["batch"],
+            "batch1",
+            vec![AttributeProto {
+                name: "axes".into(),
+                r#type: attribute_type::INTS,
+                ints: vec![0],
+                ..Default::default()
+            }],
+        ),
+        node(
+            "Concat",
+            &["batch1", "minus_one"],
+            "target",
+            vec![int_attr("axis", 0)],
+        ),
+        node("Reshape", &["x", "target"], "flat", vec![]),
+        node("Gemm", &["flat", "W1"], "z", vec![int_attr("transB", 1)]),
+        node(
+            "BatchNormalization",
+            &["z", "gamma", "beta", "mean", "var"],
+            "bn",
+            vec![float_attr("epsilon", eps)],
+        ),
+        node("Dropout", &["bn"], "dr", vec![]),
+        node("Relu", &["dr"], "h", vec![]),
+        node("Gemm", &["h", "W2"], "y", vec![int_attr("transB", 1)]),
+    ];
+    let inits = vec![
+        i64_tensor("zero", &[], &[0]),
+        i64_tensor("minus_one", &[1], &[-1]),
+        f32_tensor("W1", &[2, 4], &w1),
+        f32_tensor("W2", &[1, 2], &w2),
+        f32_tensor("gamma", &[2], &gamma),
+        f32_tensor("beta", &[2], &beta),
+        f32_tensor("mean", &[2], &mean),
+        f32_tensor("var", &[2], &var),
+    ];
+    let n = decode_onnx(
+        &model(nodes, inits, ("x", &[1, 1, 2, 2]), "y"),
+        Path::new("view.onnx"),
+    )
+    .unwrap();
+    let x = [0.3, -0.7, 1.1, 0.2];
+    let h: Vec<f64> = (0..2)
+        .map(|j| {
+            let z: f64 = (0..4).map(|i| w1[j * 4 + i] as f64 * x[i]).sum();
+            let bn =
+                (z - mean[j] as f64) / (var[j] as f64 + eps as f64).sqrt() * gamma[j] as f64 + beta[j] as f64;
+            bn.max(0.0)
+        })
+        .collect();
+    let y = h[0] * w2[0] as f64 + h[1] * w2[1] as f64;
+    assert!(close(&n.forward(&x), &[y], 1e-12), "{:?} vs {y}", n.forward(&x));
+}
+
+#[test]
+fn solver_choices_parse_from_command_line_text() {
+    assert_eq!("bigm".parse::<Formulation>(), Ok(Formulation::BigM));
+    assert_eq!(
+        "partition:2".parse::<Formulation>(),
+        Ok(Formulation::Partition(2))
+    );
+    assert!("partition".parse::<Formulation>().is_err());
+    assert_eq!(
+        CutKind::parse_list("ideal,partition"),
+        Ok(vec![CutKind::Ideal, CutKind::Partition])
+    );
+    assert_eq!(CutKind::parse_list("none"), Ok(vec![]));
+    assert!(CutKind::parse_list("gomory").unwrap_err().contains("gomory"));
+}

@@ -316,3 +316,46 @@ proptest! {
         }
     }
 }
+
+/// The same LP with rows and columns rescaled by powers of ten up to 1e±7 (the answer is unchanged in
+/// exact arithmetic: `x = C x'`, rows multiplied by `R`).
+fn badly_scaled(p: &LpProblem, row_exp: &[i32], col_exp: &[i32]) -> LpProblem {
+    let mut q = p.clone();
+    let c: Vec<f64> = col_exp.iter().map(|&e| 10f64.powi(e) * 1.37).collect();
+    let r: Vec<f64> = row_exp.iter().map(|&e| 10f64.powi(e) * 0.71).collect();
+    for j in 0..q.num_cols() {
+        q.cost[j] *= c[j];
+        q.col_lower[j] /= c[j];
+        q.col_upper[j] /= c[j];
+    }
+    for (i, row) in q.rows.iter_mut().enumerate() {
+        for e in row.iter_mut() {
+            e.1 *= c[e.0] * r[i];
+        }
+        q.row_lower[i] *= r[i];
+        q.row_upper[i] *= r[i];
+    }
+    q
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Coefficients spanning 1e-7..1e7: the right answer or an honest NumericalTrouble, never a wrong one.
+    #[test]
+    fn nasty_scaling_never_wrong(p in small_lp(), row_exp in prop::collection::vec(-3i32..=3, 3),
+                                 col_exp in prop::collection::vec(-4i32..=4, 4), scaling in any::<bool>()) {
+        let expected = oracle(&p);
+        let q = badly_scaled(&p, &row_exp, &col_exp);
+        let mut lp = DualSimplex::new(&q, options(scaling)).unwrap();
+        let status = lp.solve();
+        let got = match status {
+            LpStatus::Optimal => Answer::Optimal(lp.objective_value()),
+            LpStatus::Infeasible => Answer::Infeasible,
+            LpStatus::Unbounded => Answer::Unbounded,
+            LpStatus::NumericalTrouble => return Ok(()),
+            other => panic!("unexpected status {other:?}"),
+        };
+        prop_assert!(same(got, expected), "solver {got:?} vs oracle {expected:?}");
+    }
+}

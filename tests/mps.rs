@@ -427,3 +427,39 @@ proptest! {
         prop_assert_eq!(again, read_back);
     }
 }
+
+/// `relumip solve` end to end on tiny models: an LP, a MILP, and the JSON's values.
+#[test]
+fn solve_command_on_small_models() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // max x + y  s.t.  x + 2y <= 4,  3x + y <= 6  (LP optimum 2.8 at (1.6, 1.2); with x, y integer: 2).
+    let lp = "NAME tiny\nOBJSENSE MAX\nROWS\n N obj\n L a\n L b\nCOLUMNS\n x obj 1 a 1\n x b 3\n y obj 1 a 2\n y b 1\nRHS\n rhs a 4 b 6\nENDATA\n";
+    let mip = lp
+        .replace(" x obj 1 a 1\n", " M1 'MARKER' 'INTORG'\n x obj 1 a 1\n")
+        .replace(
+            " y b 1\n",
+            " y b 1\n M2 'MARKER' 'INTEND'\nBOUNDS\n UP b x 10\n UP b y 10\n",
+        );
+    for (file, text, optimum) in [("lp.mps", lp.to_string(), 2.8), ("mip.mps", mip, 2.0)] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_relumip"))
+            .arg("solve")
+            .arg(&path)
+            .args(["--json", "-", "--time-limit", "10"])
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(json["status"], "optimal", "{file}");
+        let objective = json["objective"].as_f64().expect("objective");
+        assert!((objective - optimum).abs() < 1e-6, "{file}: {objective}");
+        let values = json["values"].as_object().expect("values");
+        let (x, y) = (values["x"].as_f64().unwrap(), values["y"].as_f64().unwrap());
+        assert!((x + y - optimum).abs() < 1e-6 && x + 2.0 * y <= 4.0 + 1e-6 && 3.0 * x + y <= 6.0 + 1e-6);
+    }
+}

@@ -331,6 +331,12 @@ fn highs_lp_logs_old_and_new() {
         (new.status, new.objective, new.lp_iterations, new.time_s),
         (PeerStatus::Infeasible, None, Some(21), Some(0.01))
     );
+    // HiGHS prints its last basis's objective for infeasible LPs: not a solution, left out.
+    let with_value = HIGHS_LP_NEW.replace(
+        "Simplex   iterations: 21\n",
+        "Simplex   iterations: 21\nObjective value     :  3.7742414629e+07\n",
+    );
+    assert_eq!(parse(&with_value).objective, None);
     let time_limit = HIGHS_LP_NEW.replace(": Infeasible", ": Time limit reached");
     assert_eq!(parse(&time_limit).status, PeerStatus::TimeLimit);
     let either = HIGHS_LP_NEW.replace(": Infeasible", ": Primal infeasible or unbounded");

@@ -1,5 +1,7 @@
 //! Magnitude pruning: exact thresholds, exact shares, no change at 0 %.
 
+mod common;
+
 use relumip::nn::{Layer, Network};
 use relumip::tasks::prune::{accuracy, prune, PruneRule};
 
@@ -108,4 +110,69 @@ fn accuracy_counts_argmax_hits() {
     let wrong: Vec<usize> = labels.iter().map(|l| 1 - l).collect();
     assert_eq!(accuracy(&n, &inputs, &wrong), Some(0.0));
     assert_eq!(accuracy(&n, &[], &[]), None);
+}
+
+/// Pruning a shared network at 0 % and writing it as ONNX gives back the same outputs bit for bit; at eps the
+/// written file holds exactly the weights above eps.
+#[test]
+fn written_network_round_trips() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let net = relumip::nn::load_network(&shared.join("nets/mnist-32-16.onnx")).unwrap();
+    let data = relumip::io::csv::read_csv_inputs(&shared.join("data/mnist/sample100.csv"), true).unwrap();
+    let (same, _) = prune(&net, PruneRule::Percent(0.0)).unwrap();
+    let path = dir.path().join("p0.onnx");
+    relumip::nn::write_onnx(&same, &path).unwrap();
+    let back = relumip::nn::load_network(&path).unwrap();
+    for x in &data.rows {
+        let (a, b) = (net.forward(x), back.forward(x));
+        assert!(a.iter().zip(&b).all(|(u, v)| u.to_bits() == v.to_bits()));
+    }
+    let eps = 0.02;
+    let (cut, _) = prune(&net, PruneRule::Threshold(eps)).unwrap();
+    let path = dir.path().join("eps.onnx");
+    relumip::nn::write_onnx(&cut, &path).unwrap();
+    let back = relumip::nn::load_network(&path).unwrap();
+    for (a, b) in net.layers().iter().zip(back.layers()) {
+        for (w, v) in a.weights().iter().zip(b.weights()) {
+            if w.abs() <= eps {
+                assert_eq!(*v, 0.0);
+            } else {
+                assert_eq!(w.to_bits(), v.to_bits());
+            }
+        }
+    }
+}
+
+#[test]
+fn cli_prunes_and_reports_accuracy() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.onnx");
+    let run = std::process::Command::new(common::relumip_bin())
+        .arg("prune")
+        .arg(shared.join("nets/mnist-15-15.onnx"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--percent", "30", "--data"])
+        .arg(shared.join("data/mnist/sample100.csv"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("accuracy on 100 rows: before"), "{text}");
+    assert!(out.exists());
+    let both = std::process::Command::new(common::relumip_bin())
+        .arg("prune")
+        .arg(shared.join("nets/mnist-15-15.onnx"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--percent", "30", "--eps", "0.1"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
 }

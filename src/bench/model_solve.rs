@@ -163,20 +163,20 @@ fn solve_milp(model: &MpsModel, options: &ModelSolveOptions, log: &Log) -> Resul
 /// A short human summary: status, objective, bound and gap, iterations and nodes, time, and the
 /// remaining infeasibilities.
 pub fn summary_lines(report: &ResultReport) -> Vec<String> {
-    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.10e}"));
+    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| v.to_string());
     let mut lines = vec![
-        format!("status          {}", report.status),
-        format!("objective       {}", number(report.objective)),
-        format!("bound           {}", number(report.bound)),
+        format!("{:<26}{}", "status", report.status),
+        format!("{:<26}{}", "objective", number(report.objective)),
+        format!("{:<26}{}", "bound", number(report.bound)),
     ];
     if let Some(gap) = report.gap {
-        lines.push(format!("gap             {:.4}%", 100.0 * gap));
+        lines.push(format!("{:<26}{:.4}%", "gap", 100.0 * gap));
     }
-    lines.push(format!("lp iterations   {}", report.lp_iterations));
+    lines.push(format!("{:<26}{}", "lp iterations", report.lp_iterations));
     if report.nodes > 0 {
-        lines.push(format!("nodes           {}", report.nodes));
+        lines.push(format!("{:<26}{}", "nodes", report.nodes));
     }
-    lines.push(format!("time            {:.3}s", report.time_s));
+    lines.push(format!("{:<26}{:.3}s", "time", report.time_s));
     for key in [
         "max_violation",
         "max_integrality_violation",
@@ -184,7 +184,7 @@ pub fn summary_lines(report: &ResultReport) -> Vec<String> {
         "dual_infeasibility",
     ] {
         if let Some(v) = report.extra.get(key).and_then(serde_json::Value::as_f64) {
-            lines.push(format!("{:<16}{v:.2e}", key.replace('_', " ")));
+            lines.push(format!("{:<26}{v:.2e}", key.replace('_', " ")));
         }
     }
     lines

@@ -120,6 +120,10 @@ pub struct SummaryLine {
     /// relumip's shifted geometric mean divided by this solver's, over the instances both have
     /// (above 1: relumip is slower). `None` for relumip itself.
     pub relumip_ratio: Option<f64>,
+    /// The same ratio over the instances both solved: speed alone, failures left out.
+    pub relumip_ratio_both_solved: Option<f64>,
+    /// How many instances both solved.
+    pub both_solved: usize,
 }
 
 const SOLVED: [&str; 6] = [
@@ -356,13 +360,23 @@ pub fn summarise(results: &BenchResults) -> Vec<SummaryLine> {
             .iter()
             .filter_map(|row| row.peers.get(peer).map(|p| (&row.relumip, p)))
             .collect();
-        let ours: Vec<f64> = both.iter().map(|(r, _)| time_of(r)).collect();
-        let theirs: Vec<f64> = both.iter().map(|(_, p)| time_of(p)).collect();
-        let ratio = shifted_geometric_mean(&ours, results.shift_s)
-            .zip(shifted_geometric_mean(&theirs, results.shift_s))
-            .and_then(|(a, b)| (b > 0.0).then_some(a / b));
+        let ratio_over = |pairs: &[(&SolverResult, &SolverResult)]| {
+            let ours: Vec<f64> = pairs.iter().map(|(r, _)| time_of(r)).collect();
+            let theirs: Vec<f64> = pairs.iter().map(|(_, p)| time_of(p)).collect();
+            shifted_geometric_mean(&ours, results.shift_s)
+                .zip(shifted_geometric_mean(&theirs, results.shift_s))
+                .and_then(|(a, b)| (b > 0.0).then_some(a / b))
+        };
+        let both_solved: Vec<(&SolverResult, &SolverResult)> = both
+            .iter()
+            .copied()
+            .filter(|(r, p)| r.solved && p.solved)
+            .collect();
         let peer_results: Vec<&SolverResult> = both.iter().map(|(_, p)| *p).collect();
-        lines.push(line_for(peer, &peer_results, ratio, results.shift_s, limit));
+        let mut line = line_for(peer, &peer_results, ratio_over(&both), results.shift_s, limit);
+        line.relumip_ratio_both_solved = ratio_over(&both_solved);
+        line.both_solved = both_solved.len();
+        lines.push(line);
     }
     lines
 }
@@ -385,5 +399,7 @@ fn line_for(
         wrong: results.iter().filter(|r| r.wrong).count(),
         sgm_time_s: shifted_geometric_mean(&times, shift),
         relumip_ratio: ratio,
+        relumip_ratio_both_solved: None,
+        both_solved: 0,
     }
 }

@@ -8,7 +8,8 @@
 //! Soundness: a neuron's new bound is the Lagrangian bound `min_{x in cols} (c - A^T y)^T x + min_{s in rows} y^T s`
 //! of the solver's row duals `y` (every column of the relaxation is bounded, so this is a valid bound for *any*
 //! `y`, whatever the solver's status or tolerances; we evaluate it for `y` and `-y` to be independent of the
-//! sign convention). A result that is not finite keeps the previous bound.
+//! sign convention, and drop multipliers that point at an infinite row side). A result that is not finite
+//! keeps the previous bound.
 
 use super::{BoundsOptions, NeuronBounds};
 use crate::error::Result;
@@ -113,17 +114,33 @@ fn solve_neurons(
         .collect()
 }
 
-/// The LP relaxation of layers `0..k` and where the activations of layer `k - 1` live.
+/// The LP relaxation (or big-M MILP) of layers `0..k` and where the activations of layer `k - 1` live.
 pub(crate) struct RelaxationLp {
     pub problem: LpProblem,
     /// Column of each activation of layer `k - 1` (`None`: constant zero).
     pub outputs: Vec<Option<usize>>,
+    /// Which columns are binary (all false for the LP relaxation).
+    pub integer: Vec<bool>,
 }
 
 impl RelaxationLp {
     /// Triangle relaxation of layers `0..k` over the domain, with `bounds` on every pre-activation.
     pub fn build(net: &Network, domain: &InputDomain, bounds: &NeuronBounds, k: usize) -> Self {
+        Self::build_with(net, domain, bounds, k, false)
+    }
+
+    /// The relaxation, or with `binaries` the exact big-M model (one binary per unstable neuron:
+    /// `a >= z`, `a <= z - l (1 - d)`, `a <= u d`; Tjeng et al. 2019), with the triangle's chord kept as a
+    /// valid extra row.
+    pub fn build_with(
+        net: &Network,
+        domain: &InputDomain,
+        bounds: &NeuronBounds,
+        k: usize,
+        binaries: bool,
+    ) -> Self {
         let mut lp = LpProblem::new(Sense::Minimize);
+        let mut binary_cols = Vec::new();
         let ball = domain.ball.as_ref();
         let mut prev: Vec<Option<usize>> = (0..domain.dim())
             .map(|i| {
@@ -154,17 +171,19 @@ impl RelaxationLp {
             for i in 0..layer.outputs() {
                 let (l, u) = (bounds.lower[m][i], bounds.upper[m][i]);
                 let b = layer.bias()[i];
+                if layer.has_relu() && u <= 0.0 {
+                    // Always inactive: the activation is zero. (The row `W a + b <= u` would be valid too, but
+                    // it is dense and adds little: most neurons of a trained network are of this kind.)
+                    next.push(None);
+                    continue;
+                }
                 let expr: Vec<(usize, f64)> = layer
                     .row(i)
                     .iter()
                     .zip(&prev)
                     .filter_map(|(&w, col)| col.filter(|_| w != 0.0).map(|c| (c, w)))
                     .collect();
-                if layer.has_relu() && u <= 0.0 {
-                    // Always inactive: the activation is zero; keep z's bounds as a row.
-                    lp.add_row(l - b, u - b, expr, format!("z{m}_{i}"));
-                    next.push(None);
-                } else if !layer.has_relu() || l >= 0.0 {
+                if !layer.has_relu() || l >= 0.0 {
                     // Linear: the activation is the pre-activation.
                     let a = lp.add_col(0.0, l, u, format!("a{m}_{i}"));
                     let mut row = expr;
@@ -191,14 +210,36 @@ impl RelaxationLp {
                         vec![(a, 1.0), (z, -s)],
                         format!("chord{m}_{i}"),
                     );
+                    if binaries {
+                        let d = lp.add_col(0.0, 0.0, 1.0, format!("d{m}_{i}"));
+                        binary_cols.push(d);
+                        // a - z - l d <= -l   and   a - u d <= 0
+                        lp.add_row(
+                            f64::NEG_INFINITY,
+                            -l,
+                            vec![(a, 1.0), (z, -1.0), (d, -l)],
+                            format!("off{m}_{i}"),
+                        );
+                        lp.add_row(
+                            f64::NEG_INFINITY,
+                            0.0,
+                            vec![(a, 1.0), (d, -u)],
+                            format!("on{m}_{i}"),
+                        );
+                    }
                     next.push(Some(a));
                 }
             }
             prev = next;
         }
+        let mut integer = vec![false; lp.num_cols()];
+        for c in binary_cols {
+            integer[c] = true;
+        }
         RelaxationLp {
             problem: lp,
             outputs: prev,
+            integer,
         }
     }
 }
@@ -262,7 +303,14 @@ fn lagrangian(lp: &LpProblem, cost: &[f64], y: &[f64], sign: f64) -> f64 {
     let mut total = 0.0;
     for (i, row) in lp.rows.iter().enumerate() {
         let yi = sign * y[i];
-        if yi == 0.0 {
+        // A multiplier pointing at an infinite row side (wrong-signed, usually rounding noise) is dropped:
+        // the bound holds for any multipliers, so changing them keeps it valid.
+        let side = if yi > 0.0 {
+            lp.row_lower[i]
+        } else {
+            lp.row_upper[i]
+        };
+        if yi == 0.0 || !side.is_finite() {
             continue;
         }
         for &(j, a) in row {
@@ -287,5 +335,56 @@ fn lagrangian(lp: &LpProblem, cost: &[f64], y: &[f64], sign: f64) -> f64 {
         f64::NEG_INFINITY
     } else {
         total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lp::LpStatus;
+    use crate::nn::Layer;
+
+    /// The Lagrangian bound from the solver's duals matches the optimal value (so the duals are used with the
+    /// right sign and the bound is not needlessly weak).
+    #[test]
+    fn lagrangian_bound_meets_the_optimum() {
+        let net = Network::new(vec![
+            Layer::new(
+                3,
+                4,
+                (0..12).map(|i| ((i as f64) * 0.77).sin()).collect(),
+                vec![0.1, -0.2, 0.0, 0.3],
+                true,
+            )
+            .unwrap(),
+            Layer::new(
+                4,
+                2,
+                (0..8).map(|i| ((i as f64) * 1.3).cos()).collect(),
+                vec![0.0, 0.1],
+                false,
+            )
+            .unwrap(),
+        ])
+        .unwrap();
+        let domain = InputDomain::uniform(3, -1.0, 1.0)
+            .unwrap()
+            .intersect_l1(&[0.2, 0.0, -0.1], 1.2)
+            .unwrap();
+        let bounds = super::super::symbolic_bounds(&net, &domain);
+        let relaxation = RelaxationLp::build(&net, &domain, &bounds, 1);
+        let mut solver = NeuronSolver::new(&relaxation, None).unwrap();
+        for j in 0..2 {
+            for maximize in [false, true] {
+                let got = solver.bound(net.layers()[1].row(j), 0.0, maximize).unwrap();
+                assert_eq!(solver.simplex.solve(), LpStatus::Optimal);
+                let optimum = solver.simplex.objective_value();
+                let sign = if maximize { -1.0 } else { 1.0 };
+                assert!(
+                    (sign * got - optimum).abs() < 1e-7,
+                    "bound {got} vs optimum {optimum}"
+                );
+            }
+        }
     }
 }

@@ -1,7 +1,15 @@
 //! `relumip adversarial`.
 
 use super::common::*;
+use super::maximize::{domain_for, log_summary, task_report, write_pngs};
+use super::verify::{make_log, solver_options};
+use super::UsageError;
 use clap::Args;
+use relumip::io::csv::read_csv_inputs;
+use relumip::log::Log;
+use relumip::nn::Network;
+use relumip::spec::{InputDomain, Norm};
+use relumip::tasks::adversarial::{adversarial, AdversarialReport, AdversarialSpec, Margin};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,15 +21,9 @@ use std::process::ExitCode;
 pub struct AdversarialArgs {
     /// The network (.onnx or .nnet).
     pub net: PathBuf,
-    /// The reference input (CSV).
+    /// The reference input (CSV; `--row` picks the row, `--label-first` skips a label column).
     #[arg(long)]
     pub reference: PathBuf,
-    /// Which row of the reference CSV (0-based).
-    #[arg(long, default_value_t = 0)]
-    pub row: usize,
-    /// The first CSV column is a class label and is skipped.
-    #[arg(long)]
-    pub label_first: bool,
     /// The source class (default: the network's choice at the reference).
     #[arg(long)]
     pub source: Option<usize>,
@@ -60,7 +62,130 @@ pub struct AdversarialArgs {
     pub solver: SolverFlags,
 }
 
+/// Parses a norm name.
+pub(super) fn parse_norm(text: &str, place: &str) -> anyhow::Result<Norm> {
+    match text.to_ascii_lowercase().as_str() {
+        "l1" => Ok(Norm::L1),
+        "l2" => Ok(Norm::L2),
+        "linf" => Ok(Norm::Linf),
+        "l0" => Ok(Norm::L0),
+        other => Err(UsageError(format!("{place}: expected l1, l2, linf or l0, got '{other}'")).into()),
+    }
+}
+
+/// The margin from `--margin`/`--ratio` (default: additive 0, i.e. the target wins or ties).
+pub(super) fn margin_of(margin: Option<f64>, ratio: Option<f64>) -> anyhow::Result<Margin> {
+    match (margin, ratio) {
+        (Some(_), Some(_)) => Err(UsageError("give --margin or --ratio, not both".into()).into()),
+        (Some(m), None) => Ok(Margin::Additive(m)),
+        (None, Some(r)) => Ok(Margin::Ratio(r)),
+        (None, None) => Ok(Margin::Additive(0.0)),
+    }
+}
+
+/// Solves, prints the human summary, writes PNGs and JSON: shared by the command and `relumip run`.
+pub(super) fn solve_and_report(
+    net: &Network,
+    domain: &InputDomain,
+    spec: &AdversarialSpec,
+    options: &relumip::options::SolverOptions,
+    log: &Log,
+    png: (Option<&std::path::Path>, Option<&str>),
+    json: Option<&str>,
+) -> anyhow::Result<()> {
+    let report = adversarial(net, domain, spec, options, log)?;
+    log_summary(log, &report.result);
+    log_adversarial(log, &report);
+    write_pngs(
+        log,
+        png.0,
+        png.1,
+        domain,
+        Some(&spec.reference),
+        report.result.input.as_deref(),
+    )?;
+    if let Some(dest) = json {
+        let mut r = task_report("adversarial", &report.result);
+        r.extra.insert("source".into(), report.source.into());
+        r.extra
+            .insert("reached".into(), serde_json::json!(report.reached));
+        r.extra.insert(
+            "reference_output".into(),
+            serde_json::json!(report.reference_output),
+        );
+        r.extra.insert(
+            "changed".into(),
+            serde_json::json!(report
+                .changed
+                .iter()
+                .map(|(i, d)| serde_json::json!({"feature": i, "change": d}))
+                .collect::<Vec<_>>()),
+        );
+        r.write(dest)?;
+    }
+    Ok(())
+}
+
+fn log_adversarial(log: &Log, r: &AdversarialReport) {
+    log.line(&format!(
+        "Reference class {} (logit {:.4}); reported input reaches class {}",
+        r.source,
+        r.reference_output[r.source],
+        r.reached.map_or("-".into(), |c| c.to_string())
+    ));
+    if r.result.status == relumip::result::Status::Infeasible {
+        log.line(
+            "No input within the settings makes the target win: the network is robust for these settings.",
+        );
+    }
+    if !r.changed.is_empty() {
+        let shown: Vec<String> = r
+            .changed
+            .iter()
+            .take(20)
+            .map(|(i, d)| format!("{i}:{d:+.4}"))
+            .collect();
+        log.line(&format!(
+            "{} features changed: {}{}",
+            r.changed.len(),
+            shown.join(" "),
+            if r.changed.len() > 20 { " ..." } else { "" }
+        ));
+    }
+}
+
 /// Runs `relumip adversarial`.
-pub fn run(_args: AdversarialArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet_implemented("adversarial")
+pub fn run(args: AdversarialArgs) -> anyhow::Result<ExitCode> {
+    let options = solver_options(&args.common, &args.solver)?;
+    let log = make_log(&args.common)?;
+    let net = relumip::nn::load_network(&args.net)?;
+    let csv = read_csv_inputs(&args.reference, args.domain.label_first)?;
+    csv.check_width(net.input_size())?;
+    let reference = csv.row(args.domain.row)?.to_vec();
+    let spec = AdversarialSpec {
+        reference,
+        source: args.source,
+        target: args.target,
+        norm: parse_norm(&args.norm, "--norm")?,
+        margin: margin_of(args.margin, args.ratio)?,
+        max_change: args.max_change,
+        max_changed: args.max_changed,
+        min_change: args.min_change,
+    };
+    log.line(&format!(
+        "relumip adversarial {} (reference row {})",
+        args.net.display(),
+        args.domain.row
+    ));
+    let domain = domain_for(&args.net, net.input_size(), &args.domain, &log)?;
+    solve_and_report(
+        &net,
+        &domain,
+        &spec,
+        &options,
+        &log,
+        (args.png_dir.as_deref(), args.image_shape.as_deref()),
+        args.common.json.as_deref(),
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -81,15 +81,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let results = run_bench(&instances, &options, &log)?;
     write_tables(&results, out)?;
     for line in summarise(&results) {
+        let sgm = line.sgm_time_s.map_or("-".to_string(), |t| format!("{t:.4}"));
+        let ratio = line
+            .relumip_ratio
+            .map_or(String::new(), |r| format!(", relumip/{} {r:.2}", line.solver));
+        let both = line.relumip_ratio_both_solved.map_or(String::new(), |r| {
+            format!(" ({r:.2} over the {} both solved)", line.both_solved)
+        });
         log.line(&format!(
-            "{}: {}/{} solved, {} wrong, shifted geometric mean {} s{}",
-            line.solver,
-            line.solved,
-            line.instances,
-            line.wrong,
-            line.sgm_time_s.map_or("-".to_string(), |t| format!("{t:.4}")),
-            line.relumip_ratio
-                .map_or(String::new(), |r| format!(", relumip/{} {r:.2}", line.solver)),
+            "{}: {}/{} solved, {} wrong, shifted geometric mean {sgm} s{ratio}{both}",
+            line.solver, line.solved, line.instances, line.wrong
         ));
     }
     log.line(&format!("wrote {}/results.csv and results.md", out.display()));

@@ -111,6 +111,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        "maximize" | "adversarial" | "compare" => {
+            super::maximize::run_instance(file, &args.common, &args.solver)
+        }
         other => Err(UsageError(format!(
             "{}: [task] kind '{other}' is not yet implemented by 'relumip run'",
             file.display()

@@ -2,7 +2,10 @@
 //!
 //! The functions here are pure and solver-independent: a neuron is described by a [`NeuronView`] (weights,
 //! bias, input box) and a cut is returned as a [`NeuronCut`] over the neuron's own inputs `x`, its output `y`
-//! and its binary `z`; [`NeuronCut::to_row`] maps it onto LP columns.
+//! and its binary `z`; [`NeuronCut::to_row`] maps it onto LP columns. [`separators`] applies them to every
+//! unstable neuron of a model given by columns, and [`model`] plugs them into a `ReluModel` and the search
+//! (the [`Separator`](crate::mip::Separator) `NeuronCuts` and the `partition:N` formulation hook). The cut pool
+//! (ageing, deduplication, limits) sits with the search in `mip::CutPool`.
 
 pub mod ideal;
 pub mod model;

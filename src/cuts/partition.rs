@@ -234,12 +234,16 @@ pub fn add_psplit<B: ModelBuilder + ?Sized>(
         }
     }
     let mut inactive_row: Vec<(usize, f64)> = out.inactive.iter().map(|&c| (c, 1.0)).collect();
-    inactive_row.push((z, -bias));
+    if bias != 0.0 {
+        inactive_row.push((z, -bias));
+    }
     out.rows
         .push(builder.add_row(f64::NEG_INFINITY, -bias, inactive_row, format!("psoff_{name}")));
     let mut active_row: Vec<(usize, f64)> = out.active.iter().map(|&c| (c, -1.0)).collect();
     active_row.push((y, 1.0));
-    active_row.push((z, -bias));
+    if bias != 0.0 {
+        active_row.push((z, -bias));
+    }
     out.rows
         .push(builder.add_row(0.0, 0.0, active_row, format!("pson_{name}")));
     Some(out)

@@ -154,6 +154,27 @@ pub enum CutKind {
     Partition,
 }
 
+impl std::str::FromStr for CutKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim() {
+            "ideal" => Ok(CutKind::Ideal),
+            "partition" => Ok(CutKind::Partition),
+            other => Err(format!("expected one of ideal, partition, got \"{other}\"")),
+        }
+    }
+}
+
+impl CutKind {
+    /// The command line's `--cuts` value: `ideal,partition`, one of them, or `none`.
+    pub fn parse_list(text: &str) -> std::result::Result<Vec<CutKind>, String> {
+        if text.trim() == "none" {
+            return Ok(Vec::new());
+        }
+        text.split(',').map(str::parse).collect()
+    }
+}
+
 /// `[solver]`: limits and engine choices; absent fields take the solver's defaults.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

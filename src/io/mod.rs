@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod instance;
+pub mod lp_format;
 pub mod mps;
 pub mod peer_log;
 pub mod png;

@@ -413,6 +413,15 @@ fn parse_highs(lines: &[&str]) -> Parsed<PeerLog> {
     if status == Some(PeerStatus::Optimal) && log.bound.is_none() {
         log.bound = log.objective;
     }
+    // HiGHS prints an "Objective value" for infeasible LPs too: that of its last basis, not a solution.
+    if matches!(
+        status,
+        Some(PeerStatus::Infeasible | PeerStatus::InfeasibleOrUnbounded)
+    ) && log.nodes.is_none()
+    {
+        log.objective = None;
+        log.bound = None;
+    }
     match status {
         Some(s) => {
             log.status = s;

@@ -424,3 +424,50 @@ impl Core {
         )
     }
 }
+
+impl Core {
+    /// Whether row multipliers `rho` prove `[A I] z = 0` infeasible within the bounds: the range of
+    /// `rho^T [A I] z` over the box must exclude zero (entries below `1e-11` relative are dropped).
+    pub fn farkas_valid(&self, rho: &[f64]) -> bool {
+        let mut g = vec![0.0; self.n + self.m];
+        let mut mag = vec![0.0; self.n + self.m];
+        for j in 0..self.n {
+            let (r, v) = self.a.col(j);
+            for (&i, &a) in r.iter().zip(v) {
+                g[j] += a * rho[i];
+                mag[j] += (a * rho[i]).abs();
+            }
+        }
+        for i in 0..self.m {
+            g[self.n + i] = rho[i];
+            mag[self.n + i] = rho[i].abs();
+        }
+        box_range_excludes_zero(&g, &mag, &self.lower, &self.upper)
+    }
+}
+
+/// Whether `sum_j g_j z_j` over the box `lower <= z <= upper` stays away from zero. Entries that are
+/// cancellation noise (`|g_j| <= 1e-9 * mag_j`, `mag_j` the sum of the magnitudes that formed them,
+/// or below `1e-14` of the largest magnitude) are taken as zero; the margin is `1e-9` relative to the range's size.
+pub(crate) fn box_range_excludes_zero(g: &[f64], mag: &[f64], lower: &[f64], upper: &[f64]) -> bool {
+    let floor = 1e-14 * mag.iter().fold(0.0f64, |a, &v| a.max(v));
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for j in 0..g.len() {
+        let gj = g[j];
+        if gj.abs() <= floor || gj.abs() <= 1e-9 * mag[j] {
+            continue;
+        }
+        if gj > 0.0 {
+            lo += gj * lower[j];
+            hi += gj * upper[j];
+        } else {
+            lo += gj * upper[j];
+            hi += gj * lower[j];
+        }
+    }
+    let size = [lo, hi]
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(1e-300f64, |a, v| a.max(v.abs()));
+    lo > 1e-9 * size || hi < -1e-9 * size
+}

@@ -55,6 +55,14 @@ pub(crate) fn drive(core: &mut Core, run: &mut Run, opts: DriveOptions) -> Stop 
                 perturb = !perturb;
                 continue;
             }
+            Stop::Infeasible => {
+                if run.farkas.as_deref().is_some_and(|y| core.farkas_valid(y)) {
+                    return Stop::Infeasible;
+                }
+                // A weak certificate (tiny pivot-row entries left out): let the primal decide.
+                run.farkas = None;
+                return finish_primal(core, run);
+            }
             other => return other,
         }
         // Remove perturbations and shifts; check on fresh factors.
@@ -76,6 +84,17 @@ fn finish_primal(core: &mut Core, run: &mut Run) -> Stop {
     for _ in 0..3 {
         core.cost.copy_from_slice(&core.orig_cost);
         let stop = primal(core, run);
+        if std::env::var("RELUMIP_LP_TRACE").is_ok() {
+            eprintln!(
+                "primal {stop:?} iters {} pinf {} valid {:?}",
+                run.iterations,
+                core.max_primal_infeasibility(),
+                run.farkas.as_deref().map(|y| core.farkas_valid(y))
+            );
+        }
+        if stop == Stop::Infeasible && !run.farkas.as_deref().is_some_and(|y| core.farkas_valid(y)) {
+            return Stop::Trouble;
+        }
         if stop != Stop::Optimal {
             return stop;
         }

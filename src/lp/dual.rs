@@ -150,7 +150,7 @@ pub(crate) fn dual_phase2(core: &mut Core, run: &mut Run) -> Stop {
                 core.need_factor = true;
                 continue;
             }
-            run.farkas = Some(w.rho.iter().map(|v| v * sign).collect());
+            run.farkas = Some(clean_certificate(&w.rho, sign));
             return Stop::Infeasible;
         };
         // FTRAN the entering column and check it against the pivot row.
@@ -354,4 +354,12 @@ fn harris_ratio(d: f64, a: f64, st: Stat, tol: f64) -> f64 {
             }
         }
     }
+}
+
+/// `sign * rho` with rounding noise (entries below `1e-12` of the largest) set to zero.
+pub(crate) fn clean_certificate(rho: &[f64], sign: f64) -> Vec<f64> {
+    let big = rho.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    rho.iter()
+        .map(|&v| if v.abs() <= 1e-12 * big { 0.0 } else { v * sign })
+        .collect()
 }

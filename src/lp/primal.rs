@@ -3,7 +3,7 @@
 //! cannot start (dual infeasible) and to clean up after removing cost perturbations (Maros 2003, ch. 9).
 
 use super::core::{Core, Stat};
-use super::dual::{refresh, Run, Stop};
+use super::dual::{clean_certificate, refresh, Run, Stop};
 
 /// Runs the primal simplex on the costs in force.
 pub(crate) fn primal(core: &mut Core, run: &mut Run) -> Stop {
@@ -41,6 +41,14 @@ pub(crate) fn primal(core: &mut Core, run: &mut Run) -> Stop {
         }
         core.lu.btran(&mut cb);
         let y = cb;
+        if run.iterations.is_multiple_of(200) && std::env::var("RELUMIP_LP_TRACE").is_ok() {
+            eprintln!(
+                "  primal it {} phase1 {phase1} obj {:.6e} pinf {:.3e}",
+                run.iterations,
+                core.objective(),
+                core.max_primal_infeasibility()
+            );
+        }
         // Pricing (Dantzig) over the non-basic variables.
         let mut best = None;
         let mut best_score = 0.0;
@@ -69,7 +77,7 @@ pub(crate) fn primal(core: &mut Core, run: &mut Run) -> Stop {
                     core.need_factor = true;
                     continue;
                 }
-                run.farkas = Some(y.iter().map(|v| -v).collect());
+                run.farkas = Some(clean_certificate(&y, -1.0));
                 return Stop::Infeasible;
             }
             return Stop::Optimal;
@@ -84,20 +92,21 @@ pub(crate) fn primal(core: &mut Core, run: &mut Run) -> Stop {
             let x = core.x[j];
             let (l, u) = (core.lower[j], core.upper[j]);
             if delta < 0.0 {
-                // Decreasing: stops at the upper bound when above it (phase 1), else at the lower.
+                // Decreasing: an infeasible variable above its upper bound stops there (phase 1);
+                // one below its lower bound moves freely (its cost already counts it).
                 if x > u + tol_p {
                     (x - u + relax) / -delta
-                } else if l.is_finite() {
-                    ((x - l).max(0.0) + relax) / -delta
-                } else {
+                } else if x < l - tol_p || !l.is_finite() {
                     f64::INFINITY
+                } else {
+                    ((x - l).max(0.0) + relax) / -delta
                 }
             } else if x < l - tol_p {
                 (l - x + relax) / delta
-            } else if u.is_finite() {
-                ((u - x).max(0.0) + relax) / delta
-            } else {
+            } else if x > u + tol_p || !u.is_finite() {
                 f64::INFINITY
+            } else {
+                ((u - x).max(0.0) + relax) / delta
             }
         };
         let mut theta_max = core.upper[q] - core.lower[q];

@@ -1,7 +1,7 @@
 //! The public face of the dual simplex: the user's problem, its scaling, and the mapping between the
 //! user's terms (rows, columns, sense) and the internal computational form in [`super::core`].
 
-use super::core::{Core, Stat, Tols, NONE};
+use super::core::{box_range_excludes_zero, Core, Stat, Tols, NONE};
 use super::driver::{drive, DriveOptions};
 use super::dual::{Run, Stop};
 use super::scaling::{compute_scaling, row_scale_for};
@@ -744,49 +744,31 @@ fn rebuild_core(
 /// Checks a Farkas certificate in the user's terms: the range of `(y^T A) x` over the column box
 /// and the range of `y^T (A x)` over the row box must be disjoint (by a margin relative to their size).
 pub(crate) fn farkas_is_valid(problem: &LpProblem, y: &[f64]) -> bool {
-    let n = problem.num_cols();
-    let mut g = vec![0.0; n];
-    let mut scale: f64 = 0.0;
+    // In the form sum_j g_j x_j - sum_i y_i act_i = 0 over the box of columns and row activities.
+    let (n, m) = (problem.num_cols(), problem.num_rows());
+    let mut g = vec![0.0; n + m];
+    let mut mag = vec![0.0; n + m];
     for (i, row) in problem.rows.iter().enumerate() {
-        if y[i] == 0.0 {
-            continue;
-        }
         for &(j, a) in row {
             g[j] += y[i] * a;
-            scale = scale.max((y[i] * a).abs());
+            mag[j] += (y[i] * a).abs();
         }
+        g[n + i] = -y[i];
+        mag[n + i] = y[i].abs();
     }
-    let drop = 1e-11 * scale.max(1e-300);
-    let (mut glo, mut ghi) = (0.0, 0.0);
-    for j in 0..n {
-        if g[j].abs() <= drop {
-            continue;
-        }
-        let (l, u) = (problem.col_lower[j], problem.col_upper[j]);
-        if g[j] > 0.0 {
-            glo += g[j] * l;
-            ghi += g[j] * u;
-        } else {
-            glo += g[j] * u;
-            ghi += g[j] * l;
-        }
-    }
-    let (mut hlo, mut hhi) = (0.0, 0.0);
-    for (i, &yi) in y.iter().enumerate() {
-        if yi > 0.0 {
-            hlo += yi * problem.row_lower[i];
-            hhi += yi * problem.row_upper[i];
-        } else if yi < 0.0 {
-            hlo += yi * problem.row_upper[i];
-            hhi += yi * problem.row_lower[i];
-        }
-    }
-    let gap = (glo - hhi).max(hlo - ghi);
-    let size = [glo, ghi, hlo, hhi]
+    let lower: Vec<f64> = problem
+        .col_lower
         .iter()
-        .filter(|v| v.is_finite())
-        .fold(1.0f64, |a, v| a.max(v.abs()));
-    gap.is_finite() && gap > 1e-9 * size || (gap == f64::INFINITY)
+        .chain(&problem.row_lower)
+        .copied()
+        .collect();
+    let upper: Vec<f64> = problem
+        .col_upper
+        .iter()
+        .chain(&problem.row_upper)
+        .copied()
+        .collect();
+    box_range_excludes_zero(&g, &mag, &lower, &upper)
 }
 
 /// Checks an unbounded ray in the user's terms: it keeps every bound direction and improves the objective.

@@ -593,7 +593,12 @@ impl Search {
                 self.log.time(self.elapsed(st))
             ));
             stalled = if progress { 0 } else { stalled + 1 };
-            if stalled >= pool.limits().stall_rounds {
+            // Cuts may take at most a quarter of the time limit: the tree needs the rest.
+            let over_time = self
+                .options
+                .time_limit
+                .is_some_and(|t| self.elapsed(st) > 0.25 * t);
+            if stalled >= pool.limits().stall_rounds || over_time {
                 break;
             }
         }

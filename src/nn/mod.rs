@@ -9,6 +9,7 @@ mod network;
 mod nnet;
 mod onnx;
 mod onnx_affine;
+mod onnx_fold;
 pub mod onnx_proto;
 mod onnx_tensor;
 mod onnx_write;

@@ -152,7 +152,7 @@ pub fn parse_nnet(text: &str, file: &Path) -> Result<NnetNetwork> {
             format!("input {i} has min > max"),
         ));
     }
-    let mut layers = Vec::with_capacity(layer_count);
+    let mut layers = Vec::new();
     for k in 0..layer_count {
         let (n_in, n_out) = (sizes[k], sizes[k + 1]);
         let mut weights = Vec::new();

@@ -2,20 +2,26 @@
 //!
 //! The graph is walked from its one input to its one output. Every affine operator (`Gemm`, `MatMul`, `Add`,
 //! `Sub`, `Mul`, `Div` with a constant) composes into the map accumulated since the last `Relu`; a `Relu`
-//! closes it into a [`Layer`]; `Flatten`, `Reshape` and `Identity` only change the shape, `Constant` defines a
-//! constant. So input normalisation (`Sub`/`Div` on the input) folds into the first layer, and `MatMul`+`Add`
+//! closes it into a [`Layer`]; `Flatten`, `Reshape`, `Identity`, `Dropout` and float `Cast` only change the
+//! shape, inference-mode `BatchNormalization` is a per-channel scale and shift, `Constant` defines a constant,
+//! and nodes on constants only (e.g. `Shape` → `Gather` → `Unsqueeze` → `Concat` feeding a `Reshape`) fold.
+//! So input normalisation (`Sub`/`Div` on the input) folds into the first layer, and `MatMul`+`Add`
 //! pairs become one layer. A graph that ends in a `Relu` gets an identity output layer, so the last layer is
 //! always linear. Anything else (another operator, a branch, a batched product) is an error naming the node.
 //! The writer is [`write_onnx`](super::write_onnx).
 
 use super::network::{Layer, Network};
 use super::onnx_affine::Affine;
+use super::onnx_fold::{attr_int, flatten_dims, fold, reshape_dims, shape_of};
 use super::onnx_proto::{AttributeProto, GraphProto, ModelProto, NodeProto, ValueInfoProto};
 use super::onnx_tensor::{broadcast_onto, decode_tensor, Tensor};
 use crate::error::{Error, Result};
 use prost::Message;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+/// The largest input (number of values) read; a guard against absurd shapes in damaged files.
+const MAX_INPUTS: usize = 1 << 26;
 
 /// A network read from ONNX, with what the file says about its input and output.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +129,17 @@ impl<'a> GraphWalk<'a> {
             }
         };
         let live_dims = input_dims(file, input)?;
-        let n = live_dims.iter().product();
+        let n = live_dims
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .filter(|&n| n <= MAX_INPUTS)
+            .ok_or_else(|| {
+                Error::input(
+                    file,
+                    format!("input '{}'", input.name),
+                    format!("shape {live_dims:?} has more than {MAX_INPUTS} elements"),
+                )
+            })?;
         if n == 0 {
             return Err(Error::input(
                 file,
@@ -264,6 +280,38 @@ impl<'a> GraphWalk<'a> {
                 let dims = self.live_dims.clone();
                 self.set_live(node, place, dims)
             }
+            "Shape" => {
+                // The shape is known: a constant, and the live value flows on unchanged.
+                let out = node
+                    .output
+                    .first()
+                    .ok_or_else(|| self.err(place, "the node has no output"))?;
+                self.consts.insert(out.clone(), shape_of(&self.live_dims));
+                Ok(())
+            }
+            "Dropout" => {
+                // Identity at inference; a constant `training_mode` input set to true is refused.
+                let training = inputs
+                    .get(2)
+                    .and_then(|n| self.consts.get(*n))
+                    .is_some_and(|t| t.data.iter().any(|&v| v != 0.0));
+                if training {
+                    return Err(self.err(place, "Dropout in training mode is not deterministic"));
+                }
+                let dims = self.live_dims.clone();
+                self.set_live(node, place, dims)
+            }
+            "Cast" => match attr_int(node, "to") {
+                Some(1) | Some(11) => {
+                    let dims = self.live_dims.clone();
+                    self.set_live(node, place, dims)
+                }
+                other => Err(self.err(
+                    place,
+                    format!("Cast of the network value to type {other:?} is not supported"),
+                )),
+            },
+            "BatchNormalization" => self.batch_norm(node, place, &inputs),
             "Gemm" => self.gemm(node, place, &inputs),
             "MatMul" => self.matmul(node, place, &inputs),
             "Add" | "Sub" | "Mul" | "Div" => self.elementwise(node, place, &inputs),
@@ -271,38 +319,21 @@ impl<'a> GraphWalk<'a> {
         }
     }
 
-    /// Nodes computing on constants only: `Identity`, `Reshape` and `Flatten` of a constant fold.
+    /// Nodes computing on constants only fold into a new constant.
     fn constant_node(&mut self, node: &NodeProto, place: &str, inputs: &[&str]) -> Result<()> {
-        let op = node.op_type.as_str();
-        if !matches!(op, "Identity" | "Reshape" | "Flatten") {
-            return Err(self.err(
-                place,
-                format!("unsupported operator {op} (on constants, away from the input's path)"),
-            ));
+        let mut args = Vec::with_capacity(inputs.len());
+        for name in inputs {
+            match self.operand(name, place)? {
+                Operand::Const(t) => args.push(t),
+                Operand::Live => return Err(self.err(place, "internal: constant node on the network value")),
+            }
         }
-        let first = inputs
-            .first()
-            .ok_or_else(|| self.err(place, "the node has no input"))?;
-        let t = match self.operand(first, place)? {
-            Operand::Const(t) => t.clone(),
-            Operand::Live => return Err(self.err(place, "internal: constant node on the network value")),
-        };
-        let dims = match op {
-            "Identity" => t.dims.clone(),
-            "Flatten" => {
-                flatten_dims(&t.dims, attr_int(node, "axis").unwrap_or(1)).map_err(|p| self.err(place, p))?
-            }
-            _ => {
-                let shape = self.shape_operand(inputs, place)?;
-                reshape_dims(&t.dims, &shape, attr_int(node, "allowzero").unwrap_or(0) != 0)
-                    .map_err(|p| self.err(place, p))?
-            }
-        };
+        let value = fold(node, &args).map_err(|p| self.err(place, p))?;
         let out = node
             .output
             .first()
             .ok_or_else(|| self.err(place, "the node has no output"))?;
-        self.consts.insert(out.clone(), Tensor { dims, data: t.data });
+        self.consts.insert(out.clone(), value);
         Ok(())
     }
 
@@ -415,7 +446,10 @@ impl<'a> GraphWalk<'a> {
                 }
             },
         };
-        self.pending = self.pending.then_dense(m, &w, &bias);
+        self.pending = self
+            .pending
+            .then_dense(m, &w, &bias)
+            .map_err(|e| self.wrap(place, e))?;
         self.set_live(node, place, vec![1, m])
     }
 
@@ -454,11 +488,74 @@ impl<'a> GraphWalk<'a> {
                 wt[j * k + i] = w.data[i * m + j];
             }
         }
-        self.pending = self.pending.then_dense(m, &wt, &vec![0.0; m]);
+        self.pending = self
+            .pending
+            .then_dense(m, &wt, &vec![0.0; m])
+            .map_err(|e| self.wrap(place, e))?;
         let mut dims = self.live_dims.clone();
         if let Some(last) = dims.last_mut() {
             *last = m;
         }
+        self.set_live(node, place, dims)
+    }
+
+    /// Inference-mode `BatchNormalization` on channel axis 1: `(x - mean) / sqrt(var + epsilon) * scale + B`.
+    fn batch_norm(&mut self, node: &NodeProto, place: &str, inputs: &[&str]) -> Result<()> {
+        if inputs.len() != 5 || inputs[0] != self.live {
+            return Err(self.err(place, "BatchNormalization needs X, scale, B, mean and var"));
+        }
+        let mut params = Vec::with_capacity(4);
+        for name in &inputs[1..] {
+            match self.operand(name, place)? {
+                Operand::Const(t) => params.push(t.data.clone()),
+                Operand::Live => {
+                    return Err(self.err(place, "BatchNormalization parameters must be constants"))
+                }
+            }
+        }
+        let rank = self.live_dims.len();
+        let channels = match self.live_dims.as_slice() {
+            [1, c, ..] => *c,
+            d => {
+                return Err(self.err(
+                    place,
+                    format!("unsupported shape {d:?}: expected [1, channels, ...]"),
+                ))
+            }
+        };
+        if params.iter().any(|p| p.len() != channels) {
+            return Err(self.err(
+                place,
+                format!("parameters must have {channels} entries, one per channel"),
+            ));
+        }
+        let epsilon = node
+            .attribute
+            .iter()
+            .find(|a| a.name == "epsilon")
+            .map_or(1e-5, |a| a.f as f64);
+        let (scale, bias, mean, var) = (&params[0], &params[1], &params[2], &params[3]);
+        let mut factor = Vec::with_capacity(channels);
+        let mut shift = Vec::with_capacity(channels);
+        for c in 0..channels {
+            let denominator = (var[c] + epsilon).sqrt();
+            if !(denominator.is_finite() && denominator > 0.0) {
+                return Err(self.err(place, format!("channel {c}: var + epsilon is not positive")));
+            }
+            let f = scale[c] / denominator;
+            factor.push(f);
+            shift.push(bias[c] - mean[c] * f);
+        }
+        let per_channel = |data: Vec<f64>| {
+            let mut dims = vec![channels];
+            dims.extend(std::iter::repeat_n(1, rank.saturating_sub(2)));
+            broadcast_onto(&self.live_dims, &Tensor { dims, data })
+        };
+        let (_, f) = per_channel(factor).map_err(|p| self.err(place, p))?;
+        let (_, t) = per_channel(shift).map_err(|p| self.err(place, p))?;
+        self.pending.scale(&f);
+        self.pending.shift(&t);
+        let dims = self.live_dims.clone();
         self.set_live(node, place, dims)
     }
 
@@ -535,10 +632,6 @@ fn attr<'n>(node: &'n NodeProto, name: &str) -> Option<&'n AttributeProto> {
     node.attribute.iter().find(|a| a.name == name)
 }
 
-fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
-    attr(node, name).map(|a| a.i)
-}
-
 fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
     attr(node, name).map(|a| a.f as f64)
 }
@@ -581,62 +674,4 @@ fn constant_value(node: &NodeProto) -> std::result::Result<Tensor, String> {
         }
     }
     Err("a Constant needs a value, value_float(s) or value_int(s) attribute".into())
-}
-
-/// `Flatten`: dimensions before `axis` multiply into the first, the rest into the second.
-fn flatten_dims(dims: &[usize], axis: i64) -> std::result::Result<Vec<usize>, String> {
-    let rank = dims.len() as i64;
-    let a = if axis < 0 { axis + rank } else { axis };
-    if a < 0 || a > rank {
-        return Err(format!("axis {axis} is out of range for rank {rank}"));
-    }
-    let (head, tail) = dims.split_at(a as usize);
-    Ok(vec![head.iter().product(), tail.iter().product()])
-}
-
-/// `Reshape`: `0` copies a dimension (unless `allow_zero`), `-1` is inferred.
-fn reshape_dims(dims: &[usize], shape: &[i64], allow_zero: bool) -> std::result::Result<Vec<usize>, String> {
-    let numel: usize = dims.iter().product();
-    let mut out = Vec::with_capacity(shape.len());
-    let mut inferred = None;
-    for (k, &s) in shape.iter().enumerate() {
-        match s {
-            -1 if inferred.is_none() => {
-                inferred = Some(k);
-                out.push(1);
-            }
-            0 if !allow_zero => out.push(
-                *dims
-                    .get(k)
-                    .ok_or(format!("shape entry {k} copies a missing dimension"))?,
-            ),
-            s if s >= 0 => out.push(s as usize),
-            _ => return Err(format!("invalid target shape {shape:?}")),
-        }
-    }
-    let known: usize = out.iter().product();
-    if let Some(k) = inferred {
-        if known == 0 || !numel.is_multiple_of(known) {
-            return Err(format!("cannot reshape {dims:?} to {shape:?}"));
-        }
-        out[k] = numel / known;
-    } else if known != numel {
-        return Err(format!("cannot reshape {dims:?} ({numel} values) to {shape:?}"));
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reshape_and_flatten_shapes() {
-        assert_eq!(flatten_dims(&[1, 1, 28, 28], 1).unwrap(), vec![1, 784]);
-        assert_eq!(flatten_dims(&[1, 784, 1], -1).unwrap(), vec![784, 1]);
-        assert_eq!(reshape_dims(&[1, 1, 5], &[-1, 5], false).unwrap(), vec![1, 5]);
-        assert_eq!(reshape_dims(&[1, 784], &[0, -1], false).unwrap(), vec![1, 784]);
-        assert!(reshape_dims(&[1, 784], &[3, -1], false).is_err());
-        assert!(reshape_dims(&[1, 784], &[-1, -1], false).is_err());
-    }
 }

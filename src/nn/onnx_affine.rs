@@ -2,7 +2,14 @@
 //! compose into it; a ReLU turns it into a [`Layer`]).
 
 use super::network::Layer;
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// The largest identity or diagonal map written out as a dense layer (a ReLU right after the input, or a graph
+/// ending in a ReLU, needs one).
+const MAX_IDENTITY_ENTRIES: usize = 1 << 26;
+
+/// The largest dense map composed from consecutive linear operators.
+const MAX_DENSE_ENTRIES: usize = 1 << 28;
 
 /// The linear part of an affine map, kept cheap while it is an identity or a diagonal (input normalisation).
 #[derive(Debug, Clone)]
@@ -44,9 +51,15 @@ impl Affine {
     }
 
     /// Follows this map by `z = w y + b` (`w` row-major `m x outputs`).
-    pub fn then_dense(&self, m: usize, w: &[f64], b: &[f64]) -> Affine {
+    /// Fails when two linear maps in a row would multiply out into an absurdly large matrix.
+    pub fn then_dense(&self, m: usize, w: &[f64], b: &[f64]) -> Result<Affine> {
         let k = self.outputs;
         let n = self.inputs;
+        if m.checked_mul(n).is_none_or(|mn| mn > MAX_DENSE_ENTRIES) {
+            return Err(Error::Unsupported(format!(
+                "composing linear maps without a ReLU between gives a {m} x {n} matrix, too large"
+            )));
+        }
         debug_assert_eq!(w.len(), m * k);
         debug_assert_eq!(b.len(), m);
         // Start from b so that a zero shift leaves the bias bit for bit unchanged.
@@ -72,12 +85,12 @@ impl Affine {
                 out
             }
         };
-        Affine {
+        Ok(Affine {
             inputs: n,
             outputs: m,
             linear: Linear::Dense(linear),
             bias,
-        }
+        })
     }
 
     /// Adds `c[i]` to output `i`.
@@ -104,6 +117,13 @@ impl Affine {
     /// The map as a dense layer, followed by a ReLU when `relu`.
     pub fn into_layer(self, relu: bool) -> Result<Layer> {
         let n = self.inputs;
+        if !matches!(self.linear, Linear::Dense(_))
+            && n.checked_mul(n).is_none_or(|nn| nn > MAX_IDENTITY_ENTRIES)
+        {
+            return Err(Error::Unsupported(format!(
+                "an identity or diagonal layer on {n} values would need {n} x {n} dense weights"
+            )));
+        }
         let weights = match self.linear {
             Linear::Dense(w) => w,
             Linear::Identity => (0..n * n)
@@ -127,8 +147,10 @@ mod tests {
         let mut a = Affine::identity(2);
         a.shift(&[-1.0, -1.0]);
         a.scale(&[0.5, 0.5]);
-        let a = a.then_dense(3, &[1.0, 2.0, -1.0, 0.0, 3.0, 1.0], &[0.5, 0.0, -0.5]);
-        let a = a.then_dense(1, &[1.0, -1.0, 2.0], &[1.0]);
+        let a = a
+            .then_dense(3, &[1.0, 2.0, -1.0, 0.0, 3.0, 1.0], &[0.5, 0.0, -0.5])
+            .unwrap();
+        let a = a.then_dense(1, &[1.0, -1.0, 2.0], &[1.0]).unwrap();
         let layer = a.into_layer(false).unwrap();
         let x = [3.0, -1.0];
         let u = [(x[0] - 1.0) / 2.0, (x[1] - 1.0) / 2.0];

@@ -159,6 +159,10 @@ fn propagate_rows(
             continue;
         }
         for &(j, a) in row {
+            if a == 0.0 {
+                // An explicit zero says nothing about column j (dividing by it would).
+                continue;
+            }
             // Residual activity without column j.
             let (own_min, own_max) = if a > 0.0 {
                 (a * lower[j], a * upper[j])

@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+/// The deepest nesting of parentheses read (recursion over deeper input could exhaust the stack).
+const MAX_DEPTH: usize = 500;
+
 /// The largest number of cases a property may multiply out to.
 const MAX_CASES: usize = 100_000;
 
@@ -60,7 +63,16 @@ fn tokenize(text: &str, file: &Path) -> Result<Vec<Sexp>> {
                     chars.next();
                 }
             }
-            '(' => stack.push((Vec::new(), line)),
+            '(' => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(Error::input(
+                        file,
+                        format!("line {line}"),
+                        format!("parentheses nested deeper than {MAX_DEPTH}"),
+                    ));
+                }
+                stack.push((Vec::new(), line));
+            }
             ')' => {
                 if stack.len() == 1 {
                     return Err(Error::input(
@@ -372,7 +384,8 @@ impl<'f> Reader<'f> {
     /// `lin <= 0` as an inequality, or its truth value when it has no variable.
     fn inequality(&self, lin: Linear, line: usize) -> Result<Truth> {
         let coeffs: Vec<(Var, f64)> = lin.coeffs.into_iter().filter(|(_, c)| *c != 0.0).collect();
-        let rhs = -lin.constant;
+        // 0 - c rather than -c: a zero right-hand side stays +0.0 (prints as 0, not -0).
+        let rhs = 0.0 - lin.constant;
         if !rhs.is_finite() || coeffs.iter().any(|(_, c)| !c.is_finite()) {
             return Err(self.err(line, "a coefficient overflows"));
         }
@@ -498,7 +511,8 @@ impl<'f> Reader<'f> {
             let &[(Var::X(i), c)] = q.coeffs.as_slice() else {
                 return Err(self.err(q.line, "expected a bound on one input"));
             };
-            let v = q.rhs / c;
+            // + 0.0 turns a -0.0 bound into +0.0.
+            let v = q.rhs / c + 0.0;
             if c > 0.0 {
                 upper[i] = upper[i].min(v);
             } else {

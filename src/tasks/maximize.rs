@@ -4,7 +4,18 @@
 //! `y3 - max_other` is modelled exactly without binaries: maximising `y3 - t` subject to `t >= y_j` for every
 //! `j != 3` drives `t` down to `max_j y_j` at every optimum, so the MILP optimum is the true one.
 
+use super::outcome::{snap_input, TaskResult};
 use crate::error::{Error, Result};
+use crate::heuristics::{pgd_attack, AttackObjective, PgdOptions};
+use crate::log::{fmt_value, Log};
+use crate::lp::Sense;
+use crate::mip::CandidateCheck;
+use crate::nn::Network;
+use crate::options::SolverOptions;
+use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
+use crate::spec::InputDomain;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// What to maximise, over the outputs `y` of the network.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +122,123 @@ impl MaximizeObjective {
             }
         }
     }
+}
+
+impl MaximizeObjective {
+    /// The same objective as an attack objective (for the PGD warm start).
+    pub fn attack_objective(&self, outputs: usize) -> AttackObjective {
+        match self {
+            MaximizeObjective::Linear(c) => AttackObjective::linear(c),
+            MaximizeObjective::MarginOverOthers { class } => {
+                AttackObjective::target(outputs, *class, 0.0, 1.0)
+            }
+        }
+    }
+}
+
+/// Seconds of PGD before the search: 5% of the time limit, at most one second.
+pub fn warm_start_budget(options: &SolverOptions) -> Duration {
+    Duration::from_secs_f64(options.time_limit.map_or(1.0, |t| (0.05 * t).min(1.0)))
+}
+
+/// Maximises `objective` over `domain`: a PGD warm start, then the MILP. The reported input lies in the domain
+/// exactly and its objective comes from a forward pass of `net`.
+pub fn maximize(
+    net: &Network,
+    domain: &InputDomain,
+    objective: &MaximizeObjective,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<TaskResult> {
+    options.validate()?;
+    let start = Instant::now();
+    let outputs = net.output_size();
+    if let MaximizeObjective::Linear(c) = objective {
+        if c.len() != outputs {
+            return Err(Error::Options(format!(
+                "objective has {} coefficients for {outputs} outputs",
+                c.len()
+            )));
+        }
+    }
+    let pgd = PgdOptions {
+        seed: options.seed,
+        time_limit: Some(warm_start_budget(options)),
+        ..PgdOptions::default()
+    };
+    let warm = pgd_attack(net, domain, &objective.attack_objective(outputs), &pgd, &[], None);
+    if let Some(w) = &warm {
+        log.line(&format!(
+            "PGD warm start: objective {}",
+            fmt_value(objective.value(&w.output))
+        ));
+    }
+    let mut model = build_model(net, domain, options)?;
+    let out_col = |j: usize| model.output_col(j);
+    let mut terms: Vec<(usize, f64)> = Vec::new();
+    match objective {
+        MaximizeObjective::Linear(c) => {
+            terms.extend(
+                (0..outputs)
+                    .filter(|&j| c[j] != 0.0)
+                    .filter_map(|j| out_col(j).map(|col| (col, c[j]))),
+            );
+        }
+        MaximizeObjective::MarginOverOthers { class } => {
+            let class_col = out_col(*class);
+            let others: Vec<Option<usize>> = (0..outputs).filter(|j| j != class).map(out_col).collect();
+            // t >= y_j for every other class; maximising y_class - t makes t the max (see the module docs).
+            let t = model.add_column(0.0, f64::NEG_INFINITY, f64::INFINITY, false, "max_other");
+            for (k, col) in others.into_iter().enumerate() {
+                let coeffs = match col {
+                    Some(c) => vec![(t, 1.0), (c, -1.0)],
+                    None => vec![(t, 1.0)],
+                };
+                model.add_row(0.0, f64::INFINITY, coeffs, format!("max_other_ge_{k}"));
+            }
+            if let Some(c) = class_col {
+                terms.push((c, 1.0));
+            }
+            terms.push((t, -1.0));
+        }
+    }
+    model.set_objective(Sense::Maximize, &terms, 0.0);
+    log_model_stats(&model, log);
+    let check = {
+        let (net, domain, cols, objective) = (
+            net.clone(),
+            domain.clone(),
+            model.input_cols.clone(),
+            objective.clone(),
+        );
+        let check: CandidateCheck = Arc::new(move |point: &[f64]| {
+            let x = snap_input(&cols, &domain, point)?;
+            Some(objective.value(&net.forward(&x)))
+        });
+        check
+    };
+    let setup = SolveSetup {
+        check: Some(check),
+        start_inputs: warm
+            .iter()
+            .map(|w| (w.input.clone(), "pgd".to_string()))
+            .collect(),
+        ..SolveSetup::default()
+    };
+    let result = solve_model(&model, options, setup, log)?;
+    let mut report = TaskResult::from_search(&model, &result);
+    if let Some(x) = result
+        .solution
+        .as_ref()
+        .and_then(|p| snap_input(&model.input_cols, domain, p))
+    {
+        let y = net.forward(&x);
+        report.objective = Some(objective.value(&y));
+        report.input = Some(x);
+        report.output = Some(y);
+    }
+    report.time_s = start.elapsed().as_secs_f64();
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
 
 pub mod adversarial;
+pub mod compare;
 pub mod compose;
 pub mod maximize;
+pub mod outcome;
 pub mod prune;
 pub mod verify;

@@ -1,0 +1,161 @@
+//! `compare`: two networks with the same input size on one domain, as one network (see [`super::compose`]).
+//!
+//! - `maxdiff`: maximise `||N_a(x) - N_b(x)||` (L1 or L∞ over the outputs), exactly: the composed network's
+//!   single output is that norm, built from ReLUs the encoding models with binaries.
+//! - `maxout`: an input where A picks class C1 and B picks C2 (each winning by `tolerance`), maximising
+//!   `y_a[C1] + y_b[C2]`; `infeasible` means no such input exists in the domain.
+//!
+//! Every reported input is re-checked with forward passes of both original networks.
+
+use super::compose::{parallel, with_abs_differences, DiffNorm};
+use super::maximize::{maximize, MaximizeObjective};
+use super::outcome::{snap_input, TaskResult};
+use crate::error::{Error, Result};
+use crate::log::Log;
+use crate::lp::Sense;
+use crate::mip::CandidateCheck;
+use crate::nn::Network;
+use crate::options::SolverOptions;
+use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
+use crate::spec::InputDomain;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The answer of a comparison: the task result (output = A's outputs followed by B's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareReport {
+    /// Status, objective, bound, input, statistics; `output` holds `(N_a(x), N_b(x))` concatenated.
+    pub result: TaskResult,
+    /// A's outputs at the reported input.
+    pub output_a: Option<Vec<f64>>,
+    /// B's outputs at the reported input.
+    pub output_b: Option<Vec<f64>>,
+}
+
+fn split(result: TaskResult, a: &Network, b: &Network) -> CompareReport {
+    let (output_a, output_b) = match &result.input {
+        Some(x) => (Some(a.forward(x)), Some(b.forward(x))),
+        None => (None, None),
+    };
+    let mut result = result;
+    if let (Some(ya), Some(yb)) = (&output_a, &output_b) {
+        result.output = Some(ya.iter().chain(yb).copied().collect());
+    }
+    CompareReport {
+        result,
+        output_a,
+        output_b,
+    }
+}
+
+/// The norm of `y_a - y_b`.
+pub fn output_distance(norm: DiffNorm, ya: &[f64], yb: &[f64]) -> f64 {
+    let d = ya.iter().zip(yb).map(|(p, q)| (p - q).abs());
+    match norm {
+        DiffNorm::L1 => d.sum(),
+        DiffNorm::Linf => d.fold(0.0, f64::max),
+    }
+}
+
+/// `maxdiff`: the largest output difference of `a` and `b` over `domain`. The objective is recomputed from
+/// forward passes of `a` and `b` at the reported input.
+pub fn maxdiff(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    norm: DiffNorm,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<CompareReport> {
+    if a.output_size() != b.output_size() {
+        return Err(Error::Options(format!(
+            "the networks have {} and {} outputs",
+            a.output_size(),
+            b.output_size()
+        )));
+    }
+    let diff = with_abs_differences(&parallel(a, b)?, norm)?;
+    let mut result = maximize(&diff, domain, &MaximizeObjective::Linear(vec![1.0]), options, log)?;
+    // The composed network computes the norm exactly; report it from the original networks' outputs.
+    if let Some(x) = &result.input {
+        result.objective = Some(output_distance(norm, &a.forward(x), &b.forward(x)));
+    }
+    Ok(split(result, a, b))
+}
+
+/// `maxout`: an input where `a` picks `c1` and `b` picks `c2`, each beating every other class by `tolerance`,
+/// maximising `y_a[c1] + y_b[c2]`.
+pub fn maxout(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    (c1, c2): (usize, usize),
+    tolerance: f64,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<CompareReport> {
+    options.validate()?;
+    let start = Instant::now();
+    let (ma, mb) = (a.output_size(), b.output_size());
+    if c1 >= ma || c2 >= mb {
+        return Err(Error::Options(format!(
+            "classes {c1},{c2} out of range ({ma} and {mb} outputs)"
+        )));
+    }
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return Err(Error::Options(format!(
+            "tolerance must be finite and >= 0, got {tolerance}"
+        )));
+    }
+    let pair = parallel(a, b)?;
+    let mut model = build_model(&pair, domain, options)?;
+    let wins = |model: &mut crate::relu::ReluModel, offset: usize, m: usize, c: usize, tag: &str| {
+        for j in (0..m).filter(|&j| j != c) {
+            let mut coeffs = Vec::new();
+            if let Some(col) = model.output_col(offset + c) {
+                coeffs.push((col, 1.0));
+            }
+            if let Some(col) = model.output_col(offset + j) {
+                coeffs.push((col, -1.0));
+            }
+            model.add_row(tolerance, f64::INFINITY, coeffs, format!("{tag}_{c}_beats_{j}"));
+        }
+    };
+    wins(&mut model, 0, ma, c1, "a");
+    wins(&mut model, ma, mb, c2, "b");
+    let terms: Vec<(usize, f64)> = [model.output_col(c1), model.output_col(ma + c2)]
+        .into_iter()
+        .flatten()
+        .map(|c| (c, 1.0))
+        .collect();
+    model.set_objective(Sense::Maximize, &terms, 0.0);
+    log_model_stats(&model, log);
+    let wins_by = move |y: &[f64], c: usize| (0..y.len()).all(|j| j == c || y[c] - y[j] >= tolerance);
+    let check: CandidateCheck = {
+        let (a, b, domain, cols) = (a.clone(), b.clone(), domain.clone(), model.input_cols.clone());
+        Arc::new(move |point: &[f64]| {
+            let x = snap_input(&cols, &domain, point)?;
+            let (ya, yb) = (a.forward(&x), b.forward(&x));
+            (wins_by(&ya, c1) && wins_by(&yb, c2)).then(|| ya[c1] + yb[c2])
+        })
+    };
+    let setup = SolveSetup {
+        check: Some(check),
+        ..SolveSetup::default()
+    };
+    let search = solve_model(&model, options, setup, log)?;
+    let mut result = TaskResult::from_search(&model, &search);
+    if let Some(x) = search
+        .solution
+        .as_ref()
+        .and_then(|p| snap_input(&model.input_cols, domain, p))
+    {
+        let (ya, yb) = (a.forward(&x), b.forward(&x));
+        if wins_by(&ya, c1) && wins_by(&yb, c2) {
+            result.objective = Some(ya[c1] + yb[c2]);
+            result.input = Some(x);
+        }
+    }
+    result.time_s = start.elapsed().as_secs_f64();
+    Ok(split(result, a, b))
+}
