@@ -364,6 +364,9 @@ impl Search {
             }
         }
         node.changes.extend(new_changes);
+        if node.depth == 0 {
+            st.stats.root_bound = Some(bound * self.sign());
+        }
         if bound >= self.prune_threshold(st) {
             st.stats.pruned_by_propagation += 1;
             return NodeOutcome::Done;

@@ -13,6 +13,7 @@ use crate::lp::Sense;
 use crate::mip::{CandidateCheck, MipStatus};
 use crate::nn::{Layer, Network};
 use crate::options::SolverOptions;
+use crate::relu::ReluModel;
 use crate::result::Status;
 use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
 use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty};
@@ -153,7 +154,32 @@ pub fn verify_property(
     }
     let mut first = true;
     for (r, region) in prop.regions.iter().enumerate() {
+        // One model per region: the network with the slacks of every constraint of every disjunct as
+        // outputs, so that the root bounds are computed once.
+        let all: Vec<OutputConstraint> = region.output.disjuncts.iter().flatten().cloned().collect();
+        if all.is_empty() {
+            let x = region.domain.lower.clone();
+            let output = net.forward(&x);
+            report.status = Status::Sat;
+            report.counterexample = Some(VerifyCounterexample {
+                input: x,
+                output,
+                region: r,
+                disjunct: 0,
+                source: "domain".into(),
+            });
+            report.time_s = start.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+        let bounds_options = SolverOptions {
+            time_limit: deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64()),
+            ..options.clone()
+        };
+        let base = build_model(&slack_network(net, &all)?, &region.domain, &bounds_options)?;
+        let mut first_output = 0;
         for (d, conj) in region.output.disjuncts.iter().enumerate() {
+            let offset = first_output;
+            first_output += conj.len();
             let remaining = deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64());
             if remaining.is_some_and(|t| t <= 0.0) {
                 report.status = Status::TimeLimit;
@@ -172,7 +198,19 @@ pub fn verify_property(
                 gap_abs: 0.0,
                 ..options.clone()
             };
-            let outcome = verify_disjunct(net, &region.domain, conj, r, d, &opts, log, &mut report, first)?;
+            let outcome = verify_disjunct(
+                net,
+                &base,
+                offset,
+                &region.domain,
+                conj,
+                r,
+                d,
+                &opts,
+                log,
+                &mut report,
+                first,
+            )?;
             first = false;
             match outcome {
                 Some(cex) => {
@@ -198,6 +236,8 @@ pub fn verify_property(
 #[allow(clippy::too_many_arguments)]
 fn verify_disjunct(
     net: &Network,
+    base: &ReluModel,
+    first_output: usize,
     domain: &InputDomain,
     conj: &[OutputConstraint],
     region: usize,
@@ -219,10 +259,9 @@ fn verify_disjunct(
             source: "domain".into(),
         }));
     }
-    let slack_net = slack_network(net, conj)?;
-    let mut model = build_model(&slack_net, domain, options)?;
+    let mut model = base.clone();
     let k = conj.len();
-    let slack_cols: Vec<Option<usize>> = (0..k).map(|j| model.output_col(j)).collect();
+    let slack_cols: Vec<Option<usize>> = (0..k).map(|j| model.output_col(first_output + j)).collect();
     if k == 1 {
         match slack_cols[0] {
             Some(c) => model.set_objective(Sense::Maximize, &[(c, 1.0)], 0.0),
