@@ -10,6 +10,7 @@ use relumip::nn::Network;
 use relumip::options::SolverOptions;
 use relumip::spec::{InputDomain, Norm};
 use relumip::tasks::compare::{maxdiff, maxout, CompareReport};
+use relumip::tasks::compare_modes::{maxflip, mineps};
 use relumip::tasks::compose::DiffNorm;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,9 +32,12 @@ pub struct CompareArgs {
     /// Classes C1,C2 for maxout.
     #[arg(long)]
     pub classes: Option<String>,
-    /// Reference input for mineps (CSV).
+    /// Reference input for mineps (CSV; --row and --label-first from the domain flags choose and read it).
     #[arg(long)]
     pub reference: Option<PathBuf>,
+    /// Class for mineps (default: A's prediction at the reference).
+    #[arg(long)]
+    pub label: Option<usize>,
     #[command(flatten)]
     pub common: CommonFlags,
     #[command(flatten)]
@@ -42,7 +46,11 @@ pub struct CompareArgs {
     pub solver: SolverFlags,
 }
 
+/// The reference input and class of `mineps`.
+pub(super) type MinEpsReference = Option<(Vec<f64>, Option<usize>)>;
+
 /// Solves one comparison and reports it: shared by the command and `relumip run`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn solve_and_report(
     a: &Network,
     b: &Network,
@@ -53,7 +61,9 @@ pub(super) fn solve_and_report(
     options: &SolverOptions,
     log: &Log,
     json: Option<&str>,
+    reference: MinEpsReference,
 ) -> anyhow::Result<()> {
+    let mut extra: Vec<(&str, serde_json::Value)> = Vec::new();
     let report: CompareReport = match mode {
         "maxdiff" => {
             let norm = match norm {
@@ -73,8 +83,35 @@ pub(super) fn solve_and_report(
             };
             maxout(a, b, domain, c, 0.0, options, log)?
         }
-        "maxflip" | "mineps" => {
-            return Err(UsageError(format!("compare --mode {mode} is not yet implemented")).into());
+        "maxflip" => {
+            let flip = match maxflip(a, b, domain, options, log) {
+                Err(relumip::error::Error::Options(message)) => return Err(UsageError(message).into()),
+                other => other?,
+            };
+            if let Some(note) = &flip.note {
+                log.line(&format!("Warning: {note}"));
+            }
+            if let Some(n) = flip.flips {
+                log.line(&format!(
+                    "Flips by forward passes: {n} (MILP claim {}, ties at zero {})",
+                    flip.milp_flips.unwrap_or(f64::NAN),
+                    flip.ties.unwrap_or(0)
+                ));
+            }
+            extra.push(("flips", serde_json::json!(flip.flips)));
+            extra.push(("milp_flips", serde_json::json!(flip.milp_flips)));
+            extra.push(("ties", serde_json::json!(flip.ties)));
+            extra.push(("note", serde_json::json!(flip.note)));
+            flip.report
+        }
+        "mineps" => {
+            let Some((x0, label)) = reference else {
+                return Err(UsageError("mineps needs --reference FILE".into()).into());
+            };
+            match mineps(a, b, domain, &x0, label, options, log) {
+                Err(relumip::error::Error::Options(message)) => return Err(UsageError(message).into()),
+                other => other?,
+            }
         }
         other => {
             return Err(UsageError(format!(
@@ -95,6 +132,9 @@ pub(super) fn solve_and_report(
             .insert("output_a".into(), serde_json::json!(report.output_a));
         r.extra
             .insert("output_b".into(), serde_json::json!(report.output_b));
+        for (key, value) in extra {
+            r.extra.insert(key.into(), value);
+        }
         r.write(dest)?;
     }
     Ok(())
@@ -142,6 +182,14 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         args.mode
     ));
     let domain = domain_for(&args.net_a, a.input_size(), &args.domain, &log)?;
+    let reference = match &args.reference {
+        Some(path) => {
+            let csv = relumip::io::csv::read_csv_inputs(path, args.domain.label_first)?;
+            csv.check_width(a.input_size())?;
+            Some((csv.row(args.domain.row)?.to_vec(), args.label))
+        }
+        None => None,
+    };
     solve_and_report(
         &a,
         &b,
@@ -152,6 +200,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         &options,
         &log,
         args.common.json.as_deref(),
+        reference,
     )?;
     Ok(ExitCode::SUCCESS)
 }

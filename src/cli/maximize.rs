@@ -292,6 +292,15 @@ pub(super) fn run_instance(
                 }
                 None => None,
             };
+            // mineps's reference (the instance keeps no label_first for compare: read as plain rows).
+            let reference = match &t.reference {
+                Some((path, row)) => {
+                    let csv = relumip::io::csv::read_csv_inputs(path, false)?;
+                    csv.check_width(na.input_size())?;
+                    Some((csv.row(*row)?.to_vec(), None))
+                }
+                None => None,
+            };
             super::compare::solve_and_report(
                 &na,
                 &nb,
@@ -302,6 +311,7 @@ pub(super) fn run_instance(
                 &options,
                 &log,
                 json,
+                reference,
             )?;
         }
         _ => {

@@ -2,6 +2,7 @@
 
 pub mod adversarial;
 pub mod compare;
+pub mod compare_modes;
 pub mod compose;
 pub mod maximize;
 pub mod outcome;
