@@ -175,3 +175,52 @@ fn mineps_is_not_beaten_by_a_grid() {
         }
     }
 }
+
+fn relumip(args: &[&std::ffi::OsStr]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relumip"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn cli_maxflip_and_mineps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = (dir.path().join("a.onnx"), dir.path().join("b.onnx"));
+    relumip::nn::write_onnx(&threshold_net(1.0, 1.0), &pa).unwrap();
+    relumip::nn::write_onnx(&threshold_net(2.0, 0.0), &pb).unwrap();
+    let reference = dir.path().join("x0.csv");
+    std::fs::write(&reference, "0,0.1,0.1\n").unwrap();
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let base = [os("compare"), pa.clone().into(), pb.clone().into()];
+    let mut args: Vec<std::ffi::OsString> = base.to_vec();
+    args.extend(["--mode", "mineps", "--label-first", "--json", "-", "--reference"].map(os));
+    args.push(reference.clone().into());
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    let (code, stdout) = relumip(&refs);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["status"], "optimal");
+    assert!(
+        (json["objective"].as_f64().unwrap() - 0.15).abs() < 1e-5,
+        "{json}"
+    );
+    let mut args: Vec<std::ffi::OsString> = base.to_vec();
+    args.extend(["--mode", "maxflip", "--json", "-"].map(os));
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    let (code, stdout) = relumip(&refs);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // Hidden neurons are relu(x) in both networks: nothing flips.
+    assert_eq!(json["flips"], 0);
+    // Different architectures: a usage error.
+    let pc = dir.path().join("c.onnx");
+    relumip::nn::write_onnx(&three_neurons([1.0; 6], [0.0; 3]), &pc).unwrap();
+    let args = [os("compare"), pa.into(), pc.into(), os("--mode"), os("maxflip")];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    assert_eq!(relumip(&refs).0, 2);
+}
