@@ -22,11 +22,6 @@ use std::process::ExitCode;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Fails with exit code 2 for commands whose issue has not landed yet.
-pub fn not_yet_implemented(command: &str) -> anyhow::Result<ExitCode> {
-    Err(UsageError(format!("'relumip {command}' is not yet implemented")).into())
-}
-
 #[derive(Parser)]
 #[command(
     name = "relumip",

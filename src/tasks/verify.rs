@@ -16,7 +16,7 @@ use crate::options::SolverOptions;
 use crate::relu::ReluModel;
 use crate::result::Status;
 use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
-use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty};
+use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -156,8 +156,7 @@ pub fn verify_property(
     for (r, region) in prop.regions.iter().enumerate() {
         // One model per region: the network with the slacks of every constraint of every disjunct as
         // outputs, so that the root bounds are computed once.
-        let all: Vec<OutputConstraint> = region.output.disjuncts.iter().flatten().cloned().collect();
-        if all.is_empty() {
+        if region.output.disjuncts.iter().all(|conj| conj.is_empty()) {
             let x = region.domain.lower.clone();
             let output = net.forward(&x);
             report.status = Status::Sat;
@@ -175,7 +174,7 @@ pub fn verify_property(
             time_limit: deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64()),
             ..options.clone()
         };
-        let base = build_model(&slack_network(net, &all)?, &region.domain, &bounds_options)?;
+        let base = region_model(net, region, &bounds_options)?;
         let mut first_output = 0;
         for (d, conj) in region.output.disjuncts.iter().enumerate() {
             let offset = first_output;
@@ -260,29 +259,7 @@ fn verify_disjunct(
         }));
     }
     let mut model = base.clone();
-    let k = conj.len();
-    let slack_cols: Vec<Option<usize>> = (0..k).map(|j| model.output_col(first_output + j)).collect();
-    if k == 1 {
-        match slack_cols[0] {
-            Some(c) => model.set_objective(Sense::Maximize, &[(c, 1.0)], 0.0),
-            // The slack is the constant 0 (a dead ReLU output): t = 0, every input is a counterexample.
-            None => model.set_objective(Sense::Maximize, &[], 0.0),
-        }
-    } else {
-        let t = model.add_column(1.0, f64::NEG_INFINITY, f64::INFINITY, false, "t");
-        for (j, col) in slack_cols.iter().enumerate() {
-            match col {
-                Some(c) => model.add_row(
-                    f64::NEG_INFINITY,
-                    0.0,
-                    vec![(t, 1.0), (*c, -1.0)],
-                    format!("t_le_s{j}"),
-                ),
-                None => model.add_row(f64::NEG_INFINITY, 0.0, vec![(t, 1.0)], format!("t_le_s{j}")),
-            };
-        }
-        model.set_objective(Sense::Maximize, &[(t, 1.0)], 0.0);
-    }
+    set_disjunct_objective(&mut model, first_output, conj.len());
     if first {
         log_model_stats(&model, log);
         report.unstable_neurons = model.unstable_count();
@@ -371,4 +348,38 @@ fn verify_disjunct(
         report.status = Status::NumericalTrouble;
     }
     Ok(None)
+}
+
+/// The MILP of one region: the network whose outputs are the slacks `rhs - c·y` of every constraint of
+/// every disjunct of the region (in order), over the region's input box.
+pub fn region_model(net: &Network, region: &VnnlibRegion, options: &SolverOptions) -> Result<ReluModel> {
+    let all: Vec<OutputConstraint> = region.output.disjuncts.iter().flatten().cloned().collect();
+    build_model(&slack_network(net, &all)?, &region.domain, options)
+}
+
+/// Sets a region model's objective for one disjunct of `k` constraints whose slacks are the model's outputs
+/// `first_output..first_output + k`: maximise the smallest slack (a counterexample has it `>= 0`).
+pub fn set_disjunct_objective(model: &mut ReluModel, first_output: usize, k: usize) {
+    let slack_cols: Vec<Option<usize>> = (0..k).map(|j| model.output_col(first_output + j)).collect();
+    if k == 1 {
+        match slack_cols[0] {
+            Some(c) => model.set_objective(Sense::Maximize, &[(c, 1.0)], 0.0),
+            // The slack is the constant 0 (a dead ReLU output): t = 0, every input is a counterexample.
+            None => model.set_objective(Sense::Maximize, &[], 0.0),
+        }
+    } else {
+        let t = model.add_column(1.0, f64::NEG_INFINITY, f64::INFINITY, false, "t");
+        for (j, col) in slack_cols.iter().enumerate() {
+            match col {
+                Some(c) => model.add_row(
+                    f64::NEG_INFINITY,
+                    0.0,
+                    vec![(t, 1.0), (*c, -1.0)],
+                    format!("t_le_s{j}"),
+                ),
+                None => model.add_row(f64::NEG_INFINITY, 0.0, vec![(t, 1.0)], format!("t_le_s{j}")),
+            };
+        }
+        model.set_objective(Sense::Maximize, &[(t, 1.0)], 0.0);
+    }
 }
