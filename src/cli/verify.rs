@@ -6,6 +6,7 @@ use clap::Args;
 use relumip::log::Log;
 use relumip::options::{parse_cuts, Branching, SolverOptions};
 use relumip::result::Status;
+use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
 use relumip::tasks::verify::{verify_property, VerifyReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -182,9 +183,6 @@ fn check_sizes(
 
 /// Runs `relumip verify`.
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let Some(vnnlib) = &args.vnnlib else {
-        return Err(UsageError("verify --label is not yet implemented; give a VNN-LIB file".into()).into());
-    };
     let mut options = solver_options(&args.common, &args.solver)?;
     if let Some(b) = &args.branching {
         options.branching = b.parse::<Branching>()?;
@@ -202,14 +200,33 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     }
     let log = make_log(&args.common)?;
     let net = relumip::nn::load_network(&args.net)?;
-    let prop = relumip::spec::read_vnnlib(vnnlib)?;
-    check_sizes(&args.net, &net, &prop, vnnlib)?;
-    log.line(&format!(
-        "relumip verify {} {} ({} region(s))",
-        args.net.display(),
-        vnnlib.display(),
-        prop.regions.len()
-    ));
+    let prop = match (&args.vnnlib, args.label) {
+        (Some(vnnlib), None) => {
+            let prop = relumip::spec::read_vnnlib(vnnlib)?;
+            check_sizes(&args.net, &net, &prop, vnnlib)?;
+            log.line(&format!(
+                "relumip verify {} {} ({} region(s))",
+                args.net.display(),
+                vnnlib.display(),
+                prop.regions.len()
+            ));
+            prop
+        }
+        (None, Some(label)) => {
+            let domain = super::maximize::domain_for(&args.net, net.input_size(), &args.domain, &log)?;
+            log.line(&format!(
+                "relumip verify {}: is class {label} chosen everywhere in the domain?",
+                args.net.display()
+            ));
+            robustness_property(label, net.output_size(), domain)?
+        }
+        _ => {
+            return Err(UsageError(
+                "verify takes either a VNN-LIB file or --label C (with domain flags)".into(),
+            )
+            .into())
+        }
+    };
     let report = verify_property(&net, &prop, &options, &log)?;
     log.line(&format!(
         "Result: {} in {}",
@@ -227,4 +244,29 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         write_out(dest, &serde_json::to_string_pretty(&report_json(&report))?)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Robustness of class `label` over `domain` as an unsafe set: some other output reaches the label's
+/// (`y_j >= y_label`; a tie counts as not robust).
+fn robustness_property(label: usize, outputs: usize, domain: InputDomain) -> anyhow::Result<VnnlibProperty> {
+    if label >= outputs {
+        return Err(UsageError(format!("--label {label}: the network has {outputs} outputs")).into());
+    }
+    let disjuncts = (0..outputs)
+        .filter(|&j| j != label)
+        .map(|j| {
+            vec![OutputConstraint {
+                coeffs: vec![(label, 1.0), (j, -1.0)],
+                rhs: 0.0,
+            }]
+        })
+        .collect();
+    Ok(VnnlibProperty {
+        inputs: domain.dim(),
+        outputs,
+        regions: vec![VnnlibRegion {
+            domain,
+            output: OutputProperty { disjuncts },
+        }],
+    })
 }
