@@ -32,7 +32,8 @@ pub struct CompareReport {
     pub output_b: Option<Vec<f64>>,
 }
 
-fn split(result: TaskResult, a: &Network, b: &Network) -> CompareReport {
+/// The report of a compare answer, with both networks' outputs at its input (joined into `result.output`).
+pub(super) fn with_outputs(result: TaskResult, a: &Network, b: &Network) -> CompareReport {
     let (output_a, output_b) = match &result.input {
         Some(x) => (Some(a.forward(x)), Some(b.forward(x))),
         None => (None, None),
@@ -80,7 +81,7 @@ pub fn maxdiff(
     if let Some(x) = &result.input {
         result.objective = Some(output_distance(norm, &a.forward(x), &b.forward(x)));
     }
-    Ok(split(result, a, b))
+    Ok(with_outputs(result, a, b))
 }
 
 /// `maxout`: an input where `a` picks `c1` and `b` picks `c2`, each beating every other class by `tolerance`,
@@ -157,5 +158,5 @@ pub fn maxout(
         }
     }
     result.time_s = start.elapsed().as_secs_f64();
-    Ok(split(result, a, b))
+    Ok(with_outputs(result, a, b))
 }

@@ -13,7 +13,7 @@
 //! - `mineps`: the smallest L∞ radius `r` around a reference `x0` at which A still picks class `c` (by
 //!   [`MINEPS_MARGIN`]) while B does not (some `j != c` with `y^B_j >= y^B_c`, one big-M binary per `j`).
 
-use super::compare::CompareReport;
+use super::compare::{with_outputs, CompareReport};
 use super::compose::parallel;
 use super::outcome::{snap_input, TaskResult};
 use crate::error::{Error, Result};
@@ -85,22 +85,6 @@ pub fn count_flips(a: &Network, b: &Network, x: &[f64]) -> (usize, usize) {
         }
     }
     (flips, ties)
-}
-
-fn with_outputs(result: TaskResult, a: &Network, b: &Network) -> CompareReport {
-    let (output_a, output_b) = match &result.input {
-        Some(x) => (Some(a.forward(x)), Some(b.forward(x))),
-        None => (None, None),
-    };
-    let mut result = result;
-    if let (Some(ya), Some(yb)) = (&output_a, &output_b) {
-        result.output = Some(ya.iter().chain(yb).copied().collect());
-    }
-    CompareReport {
-        result,
-        output_a,
-        output_b,
-    }
 }
 
 /// `maxflip`: the input of `domain` at which the most hidden neurons differ in activation between `a` and `b`.
