@@ -55,6 +55,24 @@ pub(crate) struct AggregatedCut {
     pub violation: f64,
 }
 
+impl AggregatedCut {
+    /// The cut `y + sum input_coeffs + z_coeff z <= rhs`, kept only when violated and efficacious enough.
+    pub(crate) fn into_cut(
+        self,
+        input_coeffs: Vec<(usize, f64)>,
+        tol: &SeparationTolerance,
+    ) -> Option<NeuronCut> {
+        let cut = NeuronCut {
+            input_coeffs,
+            y_coeff: 1.0,
+            z_coeff: self.z_coeff,
+            rhs: self.rhs,
+            violation: self.violation,
+        };
+        (cut.violation > tol.min_violation && cut.efficacy() > tol.min_efficacy).then_some(cut)
+    }
+}
+
 /// The most violated inequality of the hull of `y = max(0, sum_n t_n + b)` with `lo_n <= t_n <= hi_n`, at the
 /// point `(t, y, z)`. Returns `None` when the neuron is stable over the box (`M- >= 0` or `M+ <= 0`; then it
 /// needs no binary and its hull is linear) or a bound is not finite.
@@ -147,14 +165,7 @@ pub fn separate_ideal(
         .filter(|(_, &inside)| inside)
         .map(|(&i, _)| (i, -neuron.weights[i]))
         .collect();
-    let cut = NeuronCut {
-        input_coeffs,
-        y_coeff: 1.0,
-        z_coeff: agg.z_coeff,
-        rhs: agg.rhs,
-        violation: agg.violation,
-    };
-    (cut.violation > tol.min_violation && cut.efficacy() > tol.min_efficacy).then_some(cut)
+    agg.into_cut(input_coeffs, tol)
 }
 
 #[cfg(test)]

@@ -278,14 +278,7 @@ pub fn separate_partition(
         .filter(|&(_, a)| a != 0.0)
         .collect();
     input_coeffs.sort_by_key(|&(i, _)| i);
-    let cut = NeuronCut {
-        input_coeffs,
-        y_coeff: 1.0,
-        z_coeff: agg.z_coeff,
-        rhs: agg.rhs,
-        violation: agg.violation,
-    };
-    (cut.violation > tol.min_violation && cut.efficacy() > tol.min_efficacy).then_some(cut)
+    agg.into_cut(input_coeffs, tol)
 }
 
 #[cfg(test)]

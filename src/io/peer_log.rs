@@ -192,19 +192,26 @@ fn integer(token: Option<&str>, index: usize, what: &str, line: &str) -> Parsed<
     }
 }
 
+impl PeerLog {
+    /// A log of `solver` with nothing read yet.
+    fn unread(solver: &str) -> Self {
+        PeerLog {
+            solver: solver.into(),
+            version: None,
+            status: PeerStatus::Error,
+            objective: None,
+            bound: None,
+            gap: None,
+            time_s: None,
+            nodes: None,
+            lp_iterations: None,
+            threads: None,
+        }
+    }
+}
+
 fn parse_gurobi(lines: &[&str]) -> Parsed<PeerLog> {
-    let mut log = PeerLog {
-        solver: "gurobi".into(),
-        version: None,
-        status: PeerStatus::Error,
-        objective: None,
-        bound: None,
-        gap: None,
-        time_s: None,
-        nodes: None,
-        lp_iterations: None,
-        threads: None,
-    };
+    let mut log = PeerLog::unread("gurobi");
     let mut status = None;
     for (i, &line) in lines.iter().enumerate() {
         if let Some(rest) = line.strip_prefix("Gurobi Optimizer version ") {
@@ -324,18 +331,7 @@ fn highs_status(text: &str) -> Option<PeerStatus> {
 }
 
 fn parse_highs(lines: &[&str]) -> Parsed<PeerLog> {
-    let mut log = PeerLog {
-        solver: "highs".into(),
-        version: None,
-        status: PeerStatus::Error,
-        objective: None,
-        bound: None,
-        gap: None,
-        time_s: None,
-        nodes: None,
-        lp_iterations: None,
-        threads: None,
-    };
+    let mut log = PeerLog::unread("highs");
     let mut status = None;
     let mut in_report = false;
     for (i, &line) in lines.iter().enumerate() {
