@@ -1,8 +1,10 @@
 //! Right-looking sparse LU with dynamic Markowitz pivot selection and threshold partial pivoting
 //! (Markowitz 1957; search limited to a few candidates per count as in Suhl & Suhl 1990).
 //!
-//! The active submatrix is kept by columns (values) and by rows (patterns); columns and rows are
-//! filed in buckets by their count, so the pivot search visits the sparsest ones first. The result
+//! The active submatrix is kept by columns (values) and by rows (patterns), both lazily: an entry in
+//! a pivoted row stays in its column and is that column's `U` entry when the column is pivoted, so a
+//! singleton pivot costs only its row's length. Columns and rows are filed in buckets by their
+//! active count, so the pivot search visits the sparsest ones first. The result
 //! is a pivot sequence with `L` by step (`(row, multiplier)`), `U` as `(row step, column, value)`
 //! triplets and the pivots; columns without an acceptable pivot are reported as dependent.
 
@@ -68,8 +70,15 @@ impl Buckets {
 /// Scratch and result of one factorisation.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Markowitz {
+    /// Column values `(row, value)`; entries of pivoted rows are final `U` values.
     cols: Vec<Vec<(usize, f64)>>,
+    /// Row patterns; entries of columns that left the active submatrix stay behind.
     rows: Vec<Vec<usize>>,
+    /// Active entries per column and per row.
+    col_len: Vec<usize>,
+    row_len: Vec<usize>,
+    /// Step at which each row was pivoted, `NONE` while active.
+    row_step: Vec<usize>,
     col_buckets: Buckets,
     row_buckets: Buckets,
     /// Position of a row in the column being updated, `NONE` if absent.
@@ -126,17 +135,23 @@ impl Markowitz {
         let max_count = m.max(ncols) + 1;
         self.col_buckets.reset(ncols, max_count);
         self.row_buckets.reset(m, max_count);
+        self.row_len.clear();
+        self.row_len.extend(self.rows.iter().take(m).map(Vec::len));
+        self.col_len.clear();
+        self.col_len.extend(self.cols.iter().take(ncols).map(Vec::len));
+        self.row_step.clear();
+        self.row_step.resize(m, NONE);
         for j in 0..ncols {
-            self.col_buckets.insert(j, self.cols[j].len());
+            self.col_buckets.insert(j, self.col_len[j]);
         }
         for i in 0..m {
-            self.row_buckets.insert(i, self.rows[i].len());
+            self.row_buckets.insert(i, self.row_len[i]);
         }
         self.slot.clear();
         self.slot.resize(m, NONE);
 
         while self.prow.len() < m {
-            // Columns left with no entries are dependent.
+            // Columns left with no active entries are dependent.
             while self.col_buckets.head[0] != NONE {
                 let j = self.col_buckets.head[0];
                 self.drop_column(j);
@@ -159,27 +174,24 @@ impl Markowitz {
         self.col_buckets.remove(j);
         let entries = std::mem::take(&mut self.cols[j]);
         for &(i, _) in &entries {
-            self.remove_from_row(i, j);
+            if self.row_step[i] == NONE {
+                self.row_len[i] -= 1;
+                self.row_buckets.set(i, self.row_len[i]);
+            }
         }
+        self.work += entries.len();
         self.cols[j] = entries;
         self.cols[j].clear();
+        self.col_len[j] = 0;
         self.singular.push(j);
     }
 
-    fn remove_from_row(&mut self, i: usize, j: usize) {
-        let row = &mut self.rows[i];
-        if let Some(k) = row.iter().position(|&x| x == j) {
-            row.swap_remove(k);
-        }
-        self.work += row.len() / 4 + 1;
-        if self.row_buckets.count[i] != NONE {
-            self.row_buckets.set(i, row.len());
-        }
-    }
-
-    /// Largest magnitude in active column `j`.
+    /// Largest magnitude among the active entries of column `j`.
     fn col_max(&self, j: usize) -> f64 {
-        self.cols[j].iter().fold(0.0f64, |a, &(_, v)| a.max(v.abs()))
+        self.cols[j]
+            .iter()
+            .filter(|e| self.row_step[e.0] == NONE)
+            .fold(0.0f64, |a, &(_, v)| a.max(v.abs()))
     }
 
     /// The pivot of least Markowitz count `(r_i - 1)(c_j - 1)` among the few sparsest columns and
@@ -197,12 +209,12 @@ impl Markowitz {
         let mut best_abs = 0.0;
         let mut examined = 0;
         for count in 1..max_count {
-            // Columns with `count` entries.
+            // Columns with `count` active entries.
             let mut j = self.col_buckets.head[count];
             while j != NONE {
                 let next = self.col_buckets.next[j];
                 let cmax = self.col_max(j);
-                self.work += count;
+                self.work += self.cols[j].len();
                 if cmax <= singular_tol {
                     self.drop_column(j);
                     j = next;
@@ -210,10 +222,10 @@ impl Markowitz {
                 }
                 for &(i, v) in &self.cols[j] {
                     let a = v.abs();
-                    if a < threshold * cmax {
+                    if self.row_step[i] != NONE || a < threshold * cmax {
                         continue;
                     }
-                    let cost = (self.rows[i].len() - 1) * (count - 1);
+                    let cost = (self.row_len[i] - 1) * (count - 1);
                     if cost < best_cost || (cost == best_cost && a > best_abs) {
                         best = Some((i, j));
                         best_cost = cost;
@@ -229,20 +241,23 @@ impl Markowitz {
             if best.is_some() && best_cost <= (count - 1) * count {
                 return best;
             }
-            // Rows with `count` entries.
+            // Rows with `count` active entries.
             if count <= m {
                 let mut i = self.row_buckets.head[count];
                 while i != NONE {
                     let next = self.row_buckets.next[i];
                     for k in 0..self.rows[i].len() {
                         let j = self.rows[i][k];
+                        if self.col_buckets.count[j] == NONE {
+                            continue;
+                        }
                         let cmax = self.col_max(j);
                         self.work += self.cols[j].len();
                         let a = self.cols[j].iter().find(|e| e.0 == i).map_or(0.0, |e| e.1.abs());
                         if cmax <= singular_tol || a < threshold * cmax {
                             continue;
                         }
-                        let cost = (count - 1) * (self.cols[j].len() - 1);
+                        let cost = (count - 1) * self.col_len[j].saturating_sub(1);
                         if cost < best_cost || (cost == best_cost && a > best_abs) {
                             best = Some((i, j));
                             best_cost = cost;
@@ -263,57 +278,71 @@ impl Markowitz {
         best
     }
 
-    /// Pivots on `(r, c)`: records the L column and the U row, and updates the active submatrix.
+    /// Pivots on `(r, c)`: records the L column and column `c`'s U entries, and updates the active
+    /// submatrix.
     fn eliminate(&mut self, r: usize, c: usize) {
         let step = self.prow.len();
         self.col_buckets.remove(c);
         self.row_buckets.remove(r);
         let pcolumn = std::mem::take(&mut self.cols[c]);
-        let pivot = pcolumn.iter().find(|e| e.0 == r).map_or(0.0, |e| e.1);
+        let mut pivot = 0.0;
         self.lpattern.clear();
         for &(i, v) in &pcolumn {
-            if i == r {
-                continue;
+            let t = self.row_step[i];
+            if t != NONE {
+                if v != 0.0 {
+                    self.u_entries.push((t, c, v));
+                }
+            } else if i == r {
+                pivot = v;
+            } else {
+                // Column c leaves row i.
+                self.row_len[i] -= 1;
+                self.lpattern.push((i, v));
             }
-            let l = v / pivot;
-            self.lpattern.push((i, l));
-            self.l_index.push(i);
-            self.l_value.push(l);
-            // Column c leaves row i.
-            let row = &mut self.rows[i];
-            if let Some(k) = row.iter().position(|&x| x == c) {
-                row.swap_remove(k);
-            }
-            self.work += row.len() / 4 + 1;
         }
+        for e in self.lpattern.iter_mut() {
+            e.1 /= pivot;
+            self.l_index.push(e.0);
+            self.l_value.push(e.1);
+        }
+        self.work += pcolumn.len();
         self.cols[c] = pcolumn;
         self.cols[c].clear();
+        self.col_len[c] = 0;
         self.l_start.push(self.l_index.len());
         self.prow.push(r);
         self.pcol.push(c);
         self.diag.push(pivot);
+        self.row_step[r] = step;
         let urow = std::mem::take(&mut self.rows[r]);
+        self.work += urow.len();
         for &j in &urow {
-            if j == c {
+            // Stale entries and the pivot column (already out of the buckets) are skipped.
+            if self.col_buckets.count[j] == NONE {
                 continue;
             }
-            // Take a_rj out of column j and map the column's rows.
-            let col = &mut self.cols[j];
-            let mut a_rj = 0.0;
-            if let Some(k) = col.iter().position(|e| e.0 == r) {
-                a_rj = col.swap_remove(k).1;
+            self.col_len[j] -= 1;
+            if !self.lpattern.is_empty() {
+                self.update_column(j, r);
             }
-            if a_rj != 0.0 {
-                self.u_entries.push((step, j, a_rj));
-            }
-            if a_rj == 0.0 || self.lpattern.is_empty() {
-                self.col_buckets.set(j, self.cols[j].len());
-                continue;
-            }
-            for (k, &(i, _)) in self.cols[j].iter().enumerate() {
-                self.slot[i] = k;
-            }
-            self.work += self.cols[j].len() + 2 * self.lpattern.len();
+            self.col_buckets.set(j, self.col_len[j]);
+        }
+        self.rows[r] = urow;
+        for &(i, _) in &self.lpattern {
+            self.row_buckets.set(i, self.row_len[i]);
+        }
+    }
+
+    /// Column `j` minus `a_rj` times the L column in `lpattern` (fill-in is appended).
+    fn update_column(&mut self, j: usize, r: usize) {
+        for (k, &(i, _)) in self.cols[j].iter().enumerate() {
+            self.slot[i] = k;
+        }
+        self.work += self.cols[j].len() + 2 * self.lpattern.len();
+        let k = self.slot[r];
+        let a_rj = if k == NONE { 0.0 } else { self.cols[j][k].1 };
+        if a_rj != 0.0 {
             for &(i, l) in &self.lpattern {
                 let k = self.slot[i];
                 if k != NONE {
@@ -321,17 +350,13 @@ impl Markowitz {
                 } else {
                     self.cols[j].push((i, -l * a_rj));
                     self.rows[i].push(j);
+                    self.row_len[i] += 1;
+                    self.col_len[j] += 1;
                 }
             }
-            for &(i, _) in &self.cols[j] {
-                self.slot[i] = NONE;
-            }
-            self.col_buckets.set(j, self.cols[j].len());
         }
-        self.rows[r] = urow;
-        self.rows[r].clear();
-        for &(i, _) in &self.lpattern {
-            self.row_buckets.set(i, self.rows[i].len());
+        for &(i, _) in &self.cols[j] {
+            self.slot[i] = NONE;
         }
     }
 }
