@@ -153,6 +153,8 @@ pub fn verify_property(
         }
     }
     let mut first = true;
+    // Some disjunct was left undecided (the answer can then not be unsat).
+    let mut undecided = false;
     for (r, region) in prop.regions.iter().enumerate() {
         // One model per region: the network with the slacks of every constraint of every disjunct as
         // outputs, so that the root bounds are computed once.
@@ -200,7 +202,12 @@ pub fn verify_property(
                         report.time_s = start.elapsed().as_secs_f64();
                         return Ok(report);
                     }
-                    BoundOnly::Open => {}
+                    // Its share of the time spent: leave it undecided, try the other disjuncts.
+                    BoundOnly::OutOfTime => {
+                        undecided = true;
+                        continue;
+                    }
+                    BoundOnly::Unresolved => {}
                 }
             }
             let remaining = deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64());
@@ -248,6 +255,17 @@ pub fn verify_property(
             }
         }
     }
+    if undecided && report.status == Status::Unsat {
+        let interrupted = options
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed));
+        report.status = if interrupted {
+            Status::Interrupted
+        } else {
+            Status::TimeLimit
+        };
+    }
     report.time_s = start.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -256,12 +274,15 @@ pub fn verify_property(
 enum BoundOnly {
     Proven,
     Counterexample(Box<VerifyCounterexample>),
-    Open,
+    /// Its time share ran out.
+    OutOfTime,
+    /// Some node could not be split further: the MILP takes over.
+    Unresolved,
 }
 
 /// The bound-only branch-and-bound on one disjunct (input splits on networks with at most
-/// [`INPUT_SPLIT_MAX_INPUTS`] inputs, which get all the remaining time; activation splits otherwise, with half
-/// of this disjunct's share of it); what it leaves open goes to the MILP.
+/// [`INPUT_SPLIT_MAX_INPUTS`] inputs, which get all the remaining time; activation splits otherwise, with this
+/// disjunct's even share of it); nodes it cannot split go to the MILP.
 #[allow(clippy::too_many_arguments)]
 fn bound_only_disjunct(
     net: &Network,
@@ -284,7 +305,7 @@ fn bound_only_disjunct(
         deadline.map(|dl| {
             now + dl
                 .saturating_duration_since(now)
-                .mul_f64(0.5 / disjuncts_left.max(1) as f64)
+                .mul_f64(1.0 / disjuncts_left.max(1) as f64)
         })
     };
     let bab_options = BoundBabOptions {
@@ -339,7 +360,8 @@ fn bound_only_disjunct(
                 source: "bound-only B&B".into(),
             }))
         }
-        _ => BoundOnly::Open,
+        _ if stats.unresolved > 0 => BoundOnly::Unresolved,
+        _ => BoundOnly::OutOfTime,
     })
 }
 
