@@ -153,6 +153,9 @@ pub struct SolverOptions {
     /// Also tighten node bounds by CROWN back-substitution (costlier, tighter; the default: it wins on
     /// ACAS Xu, 1_1 prop 3 unsat in 4.3 CPU-s against a time-out at 8 CPU-s without).
     pub node_crown: bool,
+    /// Verification first runs a bound-only branch-and-bound (CROWN/α-CROWN bounds, no LP at any node) on
+    /// each disjunct and leaves to the MILP only what it cannot decide (with the `auto` branching only).
+    pub bound_only_bab: bool,
     /// The open-node memory cap in MiB (the search turns depth-first near it).
     pub memory_cap_mib: usize,
     /// Seconds between progress lines.
@@ -177,6 +180,7 @@ impl Default for SolverOptions {
             branching: Branching::Auto,
             node_symbolic: true,
             node_crown: true,
+            bound_only_bab: true,
             memory_cap_mib: 2048,
             log_interval_s: 5.0,
             interrupt: None,
