@@ -7,7 +7,7 @@ use relumip::error::Error;
 use relumip::io::instance::{read_instance, NetworkSpec, Task, VerifyTarget};
 use relumip::io::lp_format::write_lp_format;
 use relumip::io::mps::{write_mps, MpsModel};
-use relumip::options::{Formulation, SolverOptions};
+use relumip::options::SolverOptions;
 use relumip::relu::ReluModel;
 use relumip::tasks::verify::{region_model, set_disjunct_objective};
 use std::path::{Path, PathBuf};
@@ -48,10 +48,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             let inst = read_instance(instance)?;
             if args.solver.formulation.is_none() {
                 if let Some(f) = inst.solver.formulation {
-                    options.formulation = match f {
-                        relumip::io::instance::Formulation::BigM => Formulation::BigM,
-                        relumip::io::instance::Formulation::Partition(n) => Formulation::Partition(n),
-                    };
+                    options.formulation = f;
                 }
             }
             if args.solver.bounds.is_none() {
