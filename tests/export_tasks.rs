@@ -130,7 +130,7 @@ fn random_networks_round_trip_for_every_task() {
     std::fs::write(d.join("x0.csv"), "0.5,0.4,0.6\n").unwrap();
     let x0 = d.join("x0.csv");
     let x0 = x0.to_str().unwrap();
-    for seed in 1..=3u64 {
+    for seed in 1..=2u64 {
         let a = d.join(format!("a{seed}.onnx"));
         let b = d.join(format!("b{seed}.onnx"));
         write_onnx(&random_network(seed, &[3, 6, 5, 3]), &a).unwrap();
