@@ -102,6 +102,14 @@ fn every_instance_file_round_trips() {
         let run = json_of(&["run", file]);
         assert_same(name, &run, solved_optimum(&files, minimize));
     }
+    // verify: one MILP per other class, each maximising its slack; unsat when every maximum is < 0.
+    let file = common::crate_path("instances/digits-verify-label.toml");
+    let file = file.to_str().unwrap();
+    let files = export(&[file], &dir.path().join("label.mps"));
+    assert_eq!(files.len(), 9);
+    let most = solved_optimum(&files, false).unwrap();
+    let answer = if most >= 0.0 { "sat" } else { "unsat" };
+    assert_eq!(json_of(&["run", file])["status"], answer, "largest slack {most}");
 }
 
 /// A random dense ReLU network (xorshift, fixed seed) with `sizes` = inputs, hidden..., outputs.

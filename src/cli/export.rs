@@ -11,18 +11,17 @@ use super::adversarial::{margin_of, parse_norm, AdversarialArgs};
 use super::common::*;
 use super::compare::{parse_classes, CompareArgs};
 use super::maximize::MaximizeArgs;
-use super::verify::solver_options;
+use super::verify::{robustness_property, solver_options};
 use super::UsageError;
 use clap::{Args, Subcommand};
 use relumip::error::Error;
-use relumip::io::instance::{read_instance, NetworkSpec, Task, VerifyTarget};
+use relumip::io::instance::{read_instance, MarginSpec, NetworkSpec, Task, VerifyTarget};
 use relumip::io::lp_format::write_lp_format;
 use relumip::io::mps::{write_mps, MpsModel};
 use relumip::nn::{load_network, load_network_with_box, Network};
 use relumip::options::SolverOptions;
-use relumip::options::{CutKind, Formulation};
 use relumip::relu::ReluModel;
-use relumip::spec::{InputDomain, Norm};
+use relumip::spec::{InputDomain, Norm, VnnlibProperty};
 use relumip::tasks::adversarial::{adversarial_models, AdversarialSpec, Margin};
 use relumip::tasks::compare::{maxdiff_model, maxout_model};
 use relumip::tasks::compare_modes::{maxflip_model, mineps_model};
@@ -76,6 +75,11 @@ enum Job {
     Verify {
         net: PathBuf,
         vnnlib: PathBuf,
+    },
+    /// A property built in memory (`verify` with a label).
+    Property {
+        net: Network,
+        prop: VnnlibProperty,
     },
     Maximize {
         net: Network,
@@ -171,17 +175,9 @@ fn models_of(job: Job, options: &SolverOptions) -> anyhow::Result<Vec<(String, R
                 )
                 .into());
             }
-            for (r, region) in prop.regions.iter().enumerate() {
-                let base = region_model(&net, region, options)?;
-                let mut first_output = 0;
-                for (d, conj) in region.output.disjuncts.iter().enumerate() {
-                    let mut model = base.clone();
-                    set_disjunct_objective(&mut model, first_output, conj.len());
-                    first_output += conj.len();
-                    out.push((format!("r{r}.d{d}"), model));
-                }
-            }
+            out = property_models(&net, &prop, options)?;
         }
+        Job::Property { net, prop } => out = property_models(&net, &prop, options)?,
         Job::Maximize {
             net,
             domain,
@@ -244,6 +240,26 @@ fn models_of(job: Job, options: &SolverOptions) -> anyhow::Result<Vec<(String, R
                 }
             };
             out.push((String::new(), model));
+        }
+    }
+    Ok(out)
+}
+
+/// One model per region and disjunct of a property, suffixed `r<R>.d<D>`.
+fn property_models(
+    net: &Network,
+    prop: &VnnlibProperty,
+    options: &SolverOptions,
+) -> anyhow::Result<Vec<(String, ReluModel)>> {
+    let mut out = Vec::new();
+    for (r, region) in prop.regions.iter().enumerate() {
+        let base = region_model(net, region, options)?;
+        let mut first_output = 0;
+        for (d, conj) in region.output.disjuncts.iter().enumerate() {
+            let mut model = base.clone();
+            set_disjunct_objective(&mut model, first_output, conj.len());
+            first_output += conj.len();
+            out.push((format!("r{r}.d{d}"), model));
         }
     }
     Ok(out)
@@ -326,34 +342,21 @@ fn job_from_task(task: &ExportTask) -> anyhow::Result<(Job, SolverOptions)> {
 /// `relumip run` merges them).
 fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, SolverOptions)> {
     let inst = read_instance(file)?;
-    let mut solver = flags.clone();
     let s = &inst.solver;
-    if solver.formulation.is_none() {
-        solver.formulation = s.formulation.map(|f| match f {
-            Formulation::BigM => "bigm".to_string(),
-            Formulation::Partition(n) => format!("partition:{n}"),
-        });
-    }
-    if solver.cuts.is_none() {
-        solver.cuts = s.cuts.as_ref().map(|c| {
-            let names: Vec<&str> = c
-                .iter()
-                .map(|k| match k {
-                    CutKind::Ideal => "ideal",
-                    CutKind::Partition => "partition",
-                })
-                .collect();
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(",")
-            }
-        });
-    }
     let mut common = no_limits();
     common.seed = s.seed;
-    let mut options = solver_options(&common, &solver)?;
-    if solver.bounds.is_none() {
+    let mut options = solver_options(&common, flags)?;
+    if flags.formulation.is_none() {
+        if let Some(f) = s.formulation {
+            options.formulation = f;
+        }
+    }
+    if flags.cuts.is_none() {
+        if let Some(c) = &s.cuts {
+            options.cuts = c.clone();
+        }
+    }
+    if flags.bounds.is_none() {
         if let Some(b) = s.bounds {
             options.bounds = b;
         }
@@ -380,8 +383,8 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
             let csv = relumip::io::csv::read_csv_inputs(&t.reference, t.label_first)?;
             csv.check_width(net.input_size())?;
             let margin = match t.margin {
-                Some(relumip::io::instance::MarginSpec::Additive(m)) => Margin::Additive(m),
-                Some(relumip::io::instance::MarginSpec::Ratio(r)) => Margin::Ratio(r),
+                Some(MarginSpec::Additive(m)) => Margin::Additive(m),
+                Some(MarginSpec::Ratio(r)) => Margin::Ratio(r),
                 None => Margin::Additive(0.0),
             };
             let spec = AdversarialSpec {
@@ -406,9 +409,9 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
             };
             let reference = match &t.reference {
                 Some((path, row)) => {
-                    let csv = relumip::io::csv::read_csv_inputs(path, false)?;
+                    let csv = relumip::io::csv::read_csv_inputs(path, t.label_first)?;
                     csv.check_width(na.input_size())?;
-                    Some((csv.row(*row)?.to_vec(), None))
+                    Some((csv.row(*row)?.to_vec(), t.label))
                 }
                 None => None,
             };
@@ -422,10 +425,16 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
                 reference,
             }
         }
-        (Task::Verify(VerifyTarget::Label(_)), _) | (Task::Bounds { .. }, _) => {
+        (Task::Verify(VerifyTarget::Label(label)), NetworkSpec::Single(path)) => {
+            let net = load_network(path)?;
+            let domain = instance_domain(&inst, path, net.input_size())?;
+            let prop = robustness_property(*label, net.output_size(), domain)?;
+            Job::Property { net, prop }
+        }
+        (Task::Verify(VerifyTarget::MaxDiff(_)), _) | (Task::Bounds { .. }, _) => {
             return Err(UsageError(format!(
-                "{place}: export of verify with a label and of bounds is not available (a label gives one \
-                 MILP per other class, bounds one LP or MILP per neuron)"
+                "{place}: export of verify mode = \"maxdiff\" and of bounds is not available (bounds solve one \
+                 LP or MILP per neuron)"
             ))
             .into())
         }
