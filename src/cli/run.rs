@@ -181,6 +181,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &log,
                 (None, None),
                 json,
+                SearchMethod::Milp,
             )?;
         }
         Task::Compare(t) => {
@@ -226,6 +227,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &log,
                 json,
                 reference,
+                SearchMethod::Milp,
             )?;
         }
         Task::Bounds { .. } => {
