@@ -238,6 +238,32 @@ fn shipped_instances_of_the_verify_forms() {
     let y0: Vec<f64> = serde_json::from_value(json["reference_output"].clone()).unwrap();
     let l1: f64 = y.iter().zip(&y0).map(|(p, q)| (p - q).abs()).sum();
     assert!((l1 - obj).abs() < 1e-9, "{l1} vs {obj}");
+    // mineps by radius search: the reported input makes the networks disagree, within the reported radius.
+    let (code, json, err) = run(&root.join("digits-compare-mineps.toml"));
+    assert_eq!(code, 0, "{err}");
+    let json = json.unwrap();
+    let obj = json["objective"].as_f64().unwrap();
+    assert!(json["bound"].as_f64().unwrap() <= obj);
+    let ya: Vec<f64> = serde_json::from_value(json["output_a"].clone()).unwrap();
+    let yb: Vec<f64> = serde_json::from_value(json["output_b"].clone()).unwrap();
+    let c = (0..ya.len()).fold(0, |m, j| if ya[j] > ya[m] { j } else { m });
+    assert!(relumip::tasks::compare_modes::disagrees_at(&ya, &yb, c));
+    let x: Vec<f64> = serde_json::from_value(json["solution"]["input"].clone()).unwrap();
+    let text = std::fs::read_to_string(root.join("digits-sample5.csv")).unwrap();
+    let x0: Vec<f64> = text
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let r = x
+        .iter()
+        .zip(&x0)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0_f64, f64::max);
+    assert!((r - obj).abs() < 1e-12, "{r} vs {obj}");
 }
 
 #[test]

@@ -86,6 +86,14 @@ fn reference_row(path: &Path, row: usize, label_first: bool, inputs: usize) -> a
     Ok(csv.row(row)?.to_vec())
 }
 
+fn search_method(radius: bool) -> SearchMethod {
+    if radius {
+        SearchMethod::Radius
+    } else {
+        SearchMethod::Milp
+    }
+}
+
 /// Runs `relumip run`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = &args.instance;
@@ -181,7 +189,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &log,
                 (None, None),
                 json,
-                SearchMethod::Milp,
+                search_method(t.radius_search),
             )?;
         }
         Task::Compare(t) => {
@@ -227,7 +235,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &log,
                 json,
                 reference,
-                SearchMethod::Milp,
+                search_method(t.radius_search),
             )?;
         }
         Task::Bounds { .. } => {
