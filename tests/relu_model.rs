@@ -7,11 +7,11 @@ use relumip::log::Log;
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
 use relumip::nn::{Layer, Network};
 use relumip::options::{Branching, SolverOptions};
-use relumip::relu::ReluModel;
+use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit, ReluModel};
 use relumip::result::Status;
 use relumip::solver::{solve_model, SolveSetup};
 use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
-use relumip::tasks::verify::verify_property;
+use relumip::tasks::verify::{slack_network, verify_property};
 
 #[derive(Debug, Clone)]
 struct Case {
@@ -203,6 +203,44 @@ proptest! {
         prop_assert_eq!(report.status, expected);
         if let Some(cex) = report.counterexample {
             prop_assert!(prop.regions[0].output.satisfied_by(&c.net.forward(&cex.input), 0.0).is_some());
+        }
+    }
+
+    /// The bound-only search (input or activation splits) on "every output >= t": a proof is never
+    /// contradicted by sampled points, a counterexample always holds.
+    #[test]
+    fn bound_only_search_agrees_with_sampling(c in case(), t in -1.0f64..1.0, activation in any::<bool>()) {
+        let domain = InputDomain::boxed(c.lower.clone(), c.upper.clone()).unwrap();
+        let conj: Vec<OutputConstraint> = (0..c.net.output_size())
+            .map(|k| OutputConstraint { coeffs: vec![(k, -1.0)], rhs: -t })
+            .collect();
+        let slack = slack_network(&c.net, &conj).unwrap();
+        let smallest = |x: &[f64]| c.net.forward(x).into_iter().fold(f64::INFINITY, f64::min);
+        let mut check = |x: &[f64]| domain.contains(x, 0.0) && smallest(x) >= t;
+        let options = BoundBabOptions {
+            split: if activation { BoundSplit::Activation } else { BoundSplit::Input },
+            deadline: Some(std::time::Instant::now() + std::time::Duration::from_secs(2)),
+            ..BoundBabOptions::default()
+        };
+        let (outcome, _) = bound_bab(&slack, &domain, &mut check, &options);
+        match outcome {
+            BoundBabOutcome::Proven => {
+                let n = c.lower.len();
+                let mut state = 12345u64;
+                for _ in 0..3000 {
+                    let x: Vec<f64> = (0..n)
+                        .map(|i| {
+                            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+                            c.lower[i] + u * (c.upper[i] - c.lower[i])
+                        })
+                        .collect();
+                    let v = smallest(&x);
+                    prop_assert!(v < t + 1e-9, "proven, but min output {} >= {} at {:?}", v, t, x);
+                }
+            }
+            BoundBabOutcome::Counterexample(x) => prop_assert!(smallest(&x) >= t),
+            BoundBabOutcome::Unknown => {}
         }
     }
 }

@@ -16,6 +16,7 @@ mod interval;
 mod lp;
 mod milp;
 mod naive;
+mod objective;
 mod propagate;
 mod symbolic;
 
@@ -24,6 +25,7 @@ pub use interval::interval_bounds;
 pub use lp::lp_bounds;
 pub use milp::milp_bounds;
 pub use naive::naive_bounds;
+pub use objective::{ObjectiveBound, Slopes};
 pub use propagate::{propagate, propagate_in_box, Phase, Propagator};
 pub use symbolic::symbolic_bounds;
 

@@ -234,6 +234,16 @@ impl<'n> Propagator<'n> {
         true
     }
 
+    /// The network propagated.
+    pub(crate) fn network(&self) -> &Network {
+        self.net
+    }
+
+    /// The ReLU relaxation of every layer but the last, as the last [`Propagator::run`] set it.
+    pub(crate) fn relaxations(&self) -> &[LayerRelaxation] {
+        &self.relax
+    }
+
     /// Seconds each layer took in the last [`Propagator::run`] (layers not reached: 0).
     pub fn layer_seconds(&self) -> &[f64] {
         &self.layer_seconds

@@ -12,10 +12,10 @@ use crate::log::{fmt_value, Log};
 use crate::lp::Sense;
 use crate::mip::{CandidateCheck, MipStatus};
 use crate::nn::{Layer, Network};
-use crate::options::SolverOptions;
-use crate::relu::ReluModel;
+use crate::options::{Branching, SolverOptions};
+use crate::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit, ReluModel};
 use crate::result::Status;
-use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
+use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup, INPUT_SPLIT_MAX_INPUTS};
 use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -153,6 +153,8 @@ pub fn verify_property(
         }
     }
     let mut first = true;
+    // Some disjunct was left undecided (the answer can then not be unsat).
+    let mut undecided = false;
     for (r, region) in prop.regions.iter().enumerate() {
         // One model per region: the network with the slacks of every constraint of every disjunct as
         // outputs, so that the root bounds are computed once.
@@ -170,12 +172,10 @@ pub fn verify_property(
             report.time_s = start.elapsed().as_secs_f64();
             return Ok(report);
         }
-        let bounds_options = SolverOptions {
-            time_limit: deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64()),
-            ..options.clone()
-        };
-        let base = region_model(net, region, &bounds_options)?;
+        // The MILP of the region, built only when a disjunct needs it.
+        let mut base: Option<ReluModel> = None;
         let mut first_output = 0;
+        let n_disjuncts = region.output.disjuncts.len();
         for (d, conj) in region.output.disjuncts.iter().enumerate() {
             let offset = first_output;
             first_output += conj.len();
@@ -191,6 +191,35 @@ pub fn verify_property(
                     conj.len()
                 ));
             }
+            if options.bound_only_bab && options.branching == Branching::Auto && !conj.is_empty() {
+                let left = n_disjuncts - d;
+                match bound_only_disjunct(net, region, conj, r, d, left, deadline, options, log, &mut report)?
+                {
+                    BoundOnly::Proven => continue,
+                    BoundOnly::Counterexample(cex) => {
+                        report.status = Status::Sat;
+                        report.counterexample = Some(*cex);
+                        report.time_s = start.elapsed().as_secs_f64();
+                        return Ok(report);
+                    }
+                    // Its share of the time spent: leave it undecided, try the other disjuncts.
+                    BoundOnly::OutOfTime => {
+                        undecided = true;
+                        continue;
+                    }
+                    BoundOnly::Unresolved => {}
+                }
+            }
+            let remaining = deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64());
+            if base.is_none() {
+                let bounds_options = SolverOptions {
+                    time_limit: remaining,
+                    ..options.clone()
+                };
+                base = Some(region_model(net, region, &bounds_options)?);
+            }
+            let Some(base) = base.as_ref() else { continue };
+            let remaining = deadline.map(|dl| dl.saturating_duration_since(Instant::now()).as_secs_f64());
             let opts = SolverOptions {
                 time_limit: remaining,
                 gap_rel: 0.0,
@@ -199,7 +228,7 @@ pub fn verify_property(
             };
             let outcome = verify_disjunct(
                 net,
-                &base,
+                base,
                 offset,
                 &region.domain,
                 conj,
@@ -226,8 +255,114 @@ pub fn verify_property(
             }
         }
     }
+    if undecided && report.status == Status::Unsat {
+        let interrupted = options
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed));
+        report.status = if interrupted {
+            Status::Interrupted
+        } else {
+            Status::TimeLimit
+        };
+    }
     report.time_s = start.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// What the bound-only search decided about one disjunct.
+enum BoundOnly {
+    Proven,
+    Counterexample(Box<VerifyCounterexample>),
+    /// Its time share ran out.
+    OutOfTime,
+    /// Some node could not be split further: the MILP takes over.
+    Unresolved,
+}
+
+/// The bound-only branch-and-bound on one disjunct (input splits on networks with at most
+/// [`INPUT_SPLIT_MAX_INPUTS`] inputs, which get all the remaining time; activation splits otherwise, with this
+/// disjunct's even share of it); nodes it cannot split go to the MILP.
+#[allow(clippy::too_many_arguments)]
+fn bound_only_disjunct(
+    net: &Network,
+    region: &VnnlibRegion,
+    conj: &[OutputConstraint],
+    region_index: usize,
+    disjunct: usize,
+    disjuncts_left: usize,
+    deadline: Option<Instant>,
+    options: &SolverOptions,
+    log: &Log,
+    report: &mut VerifyReport,
+) -> Result<BoundOnly> {
+    let slack = slack_network(net, conj)?;
+    let input_split = net.input_size() <= INPUT_SPLIT_MAX_INPUTS;
+    let now = Instant::now();
+    let bab_deadline = if input_split {
+        deadline
+    } else {
+        deadline.map(|dl| {
+            now + dl
+                .saturating_duration_since(now)
+                .mul_f64(1.0 / disjuncts_left.max(1) as f64)
+        })
+    };
+    let bab_options = BoundBabOptions {
+        split: if input_split {
+            BoundSplit::Input
+        } else {
+            BoundSplit::Activation
+        },
+        deadline: bab_deadline,
+        interrupt: options.interrupt.clone(),
+        ..BoundBabOptions::default()
+    };
+    let property = OutputProperty {
+        disjuncts: vec![conj.to_vec()],
+    };
+    let mut found = None;
+    let mut check = |x: &[f64]| match confirm_counterexample(net, &region.domain, &property, x) {
+        Some(cex) => {
+            found = Some(cex);
+            true
+        }
+        None => false,
+    };
+    let (outcome, stats) = bound_bab(&slack, &region.domain, &mut check, &bab_options);
+    report.nodes += stats.nodes;
+    if report.root_bound.is_none() {
+        report.root_bound = Some(stats.root_bound);
+    }
+    log.line(&format!(
+        "Bound-only B&B ({} split): {} after {} nodes ({} pruned, depth {}, {} open), root bound {}, {}",
+        if input_split { "input" } else { "activation" },
+        match outcome {
+            BoundBabOutcome::Proven => "proven",
+            BoundBabOutcome::Counterexample(_) => "counterexample",
+            BoundBabOutcome::Unknown => "open",
+        },
+        stats.nodes,
+        stats.pruned,
+        stats.max_depth,
+        stats.open,
+        fmt_value(stats.root_bound),
+        log.time(stats.time_s)
+    ));
+    Ok(match (outcome, found) {
+        (BoundBabOutcome::Proven, _) => BoundOnly::Proven,
+        (BoundBabOutcome::Counterexample(_), Some(cex)) => {
+            BoundOnly::Counterexample(Box::new(VerifyCounterexample {
+                input: cex.input,
+                output: cex.output,
+                region: region_index,
+                disjunct,
+                source: "bound-only B&B".into(),
+            }))
+        }
+        _ if stats.unresolved > 0 => BoundOnly::Unresolved,
+        _ => BoundOnly::OutOfTime,
+    })
 }
 
 /// One disjunct: returns the confirmed counterexample, or `None` with `report.status` left `Unsat` when

@@ -1,0 +1,398 @@
+//! Bound-only branch-and-bound for verification: no LP at any node. Each node is an input box and a set of
+//! fixed activations; its bound on `min_k s_k` (the slack network's outputs, a counterexample has every slack
+//! `>= 0`) is the smallest CROWN upper bound of one slack (α-CROWN on the most promising one), and a node whose
+//! bound is below zero holds no counterexample. Otherwise it is split without an LP: on the input with the
+//! largest |coefficient| × width of the bound's linear function (ReluVal's smear; Wang et al., USENIX Security
+//! 2018), or on the unstable neuron with the largest BaBSR-like score read from the same back-substitution
+//! (Bunel et al., JMLR 2020). The box centre and the maximiser of the linear bound are offered as candidates to
+//! the caller's check (a forward pass of the original network): nothing here claims a counterexample itself.
+
+use crate::bounds::{BoundMethod, NeuronBounds, ObjectiveBound, Phase, Propagator, Slopes};
+use crate::nn::Network;
+use crate::spec::InputDomain;
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A node is pruned when its bound on the smallest slack is below `-PRUNE_TOL`: the bound's floating sums
+/// are off by far less (order `n ε Σ|terms|`), so no counterexample with slack `>= 0` is lost.
+pub const PRUNE_TOL: f64 = 1e-9;
+
+/// What nodes are split on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundSplit {
+    /// Input ranges (few inputs, e.g. ACAS Xu).
+    Input,
+    /// Activation states of unstable neurons.
+    Activation,
+}
+
+/// Limits and effort of a bound-only search.
+#[derive(Debug, Clone)]
+pub struct BoundBabOptions {
+    /// What to split on.
+    pub split: BoundSplit,
+    /// Stop (answer unknown) at this instant.
+    pub deadline: Option<Instant>,
+    /// Raised (e.g. by Ctrl-C) to stop.
+    pub interrupt: Option<Arc<AtomicBool>>,
+    /// α-CROWN steps at the root.
+    pub alpha_steps_root: usize,
+    /// α-CROWN steps at the other nodes (started from the parent's slopes).
+    pub alpha_steps: usize,
+    /// Steps on the weights of a conjunction's slacks (and on the slopes) at the other nodes.
+    pub weight_steps: usize,
+    /// Give up (unknown) when more nodes than this are open (memory guard).
+    pub max_open: usize,
+    /// Input ranges narrower than this fraction of the root's are not split.
+    pub min_width_fraction: f64,
+}
+
+impl Default for BoundBabOptions {
+    fn default() -> Self {
+        BoundBabOptions {
+            split: BoundSplit::Input,
+            deadline: None,
+            interrupt: None,
+            alpha_steps_root: 20,
+            alpha_steps: 6,
+            weight_steps: 8,
+            max_open: 2_000_000,
+            min_width_fraction: 1e-7,
+        }
+    }
+}
+
+/// How a bound-only search ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoundBabOutcome {
+    /// Every node was pruned: no counterexample exists.
+    Proven,
+    /// The caller's check accepted this input.
+    Counterexample(Vec<f64>),
+    /// A limit was reached, or some node could not be split further.
+    Unknown,
+}
+
+/// Counters of a bound-only search.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoundBabStats {
+    /// Nodes bounded.
+    pub nodes: u64,
+    /// Nodes pruned by their bound or by infeasible phases.
+    pub pruned: u64,
+    /// Nodes that could not be split (left unresolved).
+    pub unresolved: u64,
+    /// Deepest node.
+    pub max_depth: u32,
+    /// Bound on the smallest slack at the root.
+    pub root_bound: f64,
+    /// Open nodes when the search stopped.
+    pub open: usize,
+    /// Seconds spent.
+    pub time_s: f64,
+}
+
+struct Node {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    phases: Vec<Vec<Phase>>,
+    parent_bounds: Option<Arc<NeuronBounds>>,
+    alpha: Option<Arc<Slopes>>,
+    weights: Option<Arc<Vec<f64>>>,
+    bound: f64,
+    depth: u32,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == CmpOrdering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Node {
+    /// The highest bound first (the likeliest to hold a counterexample), then the deepest.
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        self.bound
+            .total_cmp(&other.bound)
+            .then(self.depth.cmp(&other.depth))
+    }
+}
+
+/// Decides whether some input of `domain` has every output of `slack_net` `>= 0`, offering candidates to
+/// `check` (true: a confirmed counterexample). `slack_net` must have ReLU on hidden layers only.
+pub fn bound_bab(
+    slack_net: &Network,
+    domain: &InputDomain,
+    check: &mut dyn FnMut(&[f64]) -> bool,
+    options: &BoundBabOptions,
+) -> (BoundBabOutcome, BoundBabStats) {
+    let start = Instant::now();
+    let mut stats = BoundBabStats {
+        root_bound: f64::INFINITY,
+        ..BoundBabStats::default()
+    };
+    let layers = slack_net.layers();
+    let last = layers.len() - 1;
+    let outputs = layers[last].outputs();
+    // ReLU layer index of each layer (phases are indexed by ReLU layer).
+    let mut relu_index = vec![None; layers.len()];
+    let mut n_relu = 0;
+    for (k, l) in layers.iter().enumerate() {
+        if l.has_relu() {
+            relu_index[k] = Some(n_relu);
+            n_relu += 1;
+        }
+    }
+    if layers[last].has_relu() || outputs == 0 || domain.dim() != slack_net.input_size() {
+        return (BoundBabOutcome::Unknown, stats);
+    }
+    let root_width: Vec<f64> = domain
+        .upper
+        .iter()
+        .zip(&domain.lower)
+        .map(|(u, l)| u - l)
+        .collect();
+    let mut prop = Propagator::new(slack_net);
+    prop.set_tighten_stable(false);
+    let mut bounds = NeuronBounds::unbounded(slack_net);
+    let mut ob = ObjectiveBound::default();
+    let mut mixed = ObjectiveBound::default();
+    let mut single = Vec::new();
+    let mut heap = BinaryHeap::new();
+    heap.push(Node {
+        lower: domain.lower.clone(),
+        upper: domain.upper.clone(),
+        phases: layers
+            .iter()
+            .filter(|l| l.has_relu())
+            .map(|l| vec![Phase::Free; l.outputs()])
+            .collect(),
+        parent_bounds: None,
+        alpha: None,
+        weights: None,
+        bound: f64::INFINITY,
+        depth: 0,
+    });
+    let outcome = loop {
+        let Some(node) = heap.pop() else {
+            break if stats.unresolved > 0 {
+                BoundBabOutcome::Unknown
+            } else {
+                BoundBabOutcome::Proven
+            };
+        };
+        if options.deadline.is_some_and(|d| Instant::now() >= d)
+            || options
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::Relaxed))
+            || heap.len() > options.max_open
+        {
+            heap.push(node);
+            break BoundBabOutcome::Unknown;
+        }
+        stats.nodes += 1;
+        stats.max_depth = stats.max_depth.max(node.depth);
+        let input_box = Some((node.lower.as_slice(), node.upper.as_slice()));
+        if !prop.run(
+            domain,
+            input_box,
+            BoundMethod::Symbolic,
+            &node.phases,
+            node.parent_bounds.as_deref(),
+            &mut bounds,
+        ) {
+            stats.pruned += 1;
+            continue;
+        }
+        // The slack whose CROWN bound is smallest bounds the minimum best; refine it by α-CROWN.
+        let (best_k, mut bound) = bounds.upper[last]
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, f64::INFINITY));
+        if bound >= -PRUNE_TOL {
+            let steps = if node.depth == 0 {
+                options.alpha_steps_root
+            } else {
+                options.alpha_steps
+            };
+            let mut alpha = node.alpha.as_deref().cloned().unwrap_or_default();
+            // The slack with the smallest bound alone, by (α-)CROWN.
+            single.clear();
+            single.resize(outputs, 0.0);
+            single[best_k] = 1.0;
+            let v = if steps > 0 || !alpha.is_empty() {
+                prop.optimise_alpha(domain, input_box, &single, &mut alpha, steps, &mut ob)
+            } else {
+                prop.objective_upper(domain, input_box, &single, None, &mut ob)
+            };
+            bound = bound.min(v);
+            // A conjunction: a weighting of its slacks may bound their minimum better; it then also
+            // guides the split.
+            let mut weights = Vec::new();
+            if outputs > 1 && bound >= -PRUNE_TOL && options.weight_steps > 0 {
+                weights = match &node.weights {
+                    Some(w) => w.as_ref().clone(),
+                    // Most weight on the slack with the smallest bound, some on every other.
+                    None => (0..outputs)
+                        .map(|k| {
+                            if k == best_k {
+                                0.7
+                            } else {
+                                0.3 / (outputs - 1) as f64
+                            }
+                        })
+                        .collect(),
+                };
+                let mut mixed_alpha = alpha.clone();
+                let w_steps = if node.depth == 0 {
+                    options.alpha_steps_root.max(options.weight_steps)
+                } else {
+                    options.weight_steps
+                };
+                let v = prop.optimise(
+                    domain,
+                    input_box,
+                    &mut weights,
+                    true,
+                    &mut mixed_alpha,
+                    w_steps,
+                    &mut mixed,
+                );
+                if v < bound {
+                    bound = v;
+                    std::mem::swap(&mut ob, &mut mixed);
+                }
+            }
+            if node.depth == 0 {
+                stats.root_bound = bound;
+            }
+            if bound < -PRUNE_TOL {
+                stats.pruned += 1;
+                continue;
+            }
+            // Candidates: the maximiser of the linear bound and the box centre.
+            let centre: Vec<f64> = node
+                .lower
+                .iter()
+                .zip(&node.upper)
+                .map(|(l, u)| 0.5 * (l + u))
+                .collect();
+            for x in [&ob.maximiser, &centre] {
+                if x.len() == slack_net.input_size() && check(x) {
+                    stats.time_s = start.elapsed().as_secs_f64();
+                    stats.open = heap.len();
+                    return (BoundBabOutcome::Counterexample(x.clone()), stats);
+                }
+            }
+            let alpha = (!alpha.is_empty()).then(|| Arc::new(alpha));
+            let weights = (!weights.is_empty()).then(|| Arc::new(weights));
+            let parent = Arc::new(bounds.clone());
+            let children = match options.split {
+                BoundSplit::Input => split_input(&node, &ob, &root_width, options.min_width_fraction),
+                BoundSplit::Activation => split_activation(&node, &ob, &bounds, &relu_index, last),
+            };
+            match children {
+                Some(children) => {
+                    for (lower, upper, phases) in children {
+                        heap.push(Node {
+                            lower,
+                            upper,
+                            phases,
+                            parent_bounds: Some(parent.clone()),
+                            alpha: alpha.clone(),
+                            weights: weights.clone(),
+                            bound,
+                            depth: node.depth + 1,
+                        });
+                    }
+                }
+                None => stats.unresolved += 1,
+            }
+        } else {
+            if node.depth == 0 {
+                stats.root_bound = bound;
+            }
+            stats.pruned += 1;
+        }
+    };
+    stats.open = heap.len();
+    stats.time_s = start.elapsed().as_secs_f64();
+    (outcome, stats)
+}
+
+type Split = Vec<(Vec<f64>, Vec<f64>, Vec<Vec<Phase>>)>;
+
+/// Halves the input with the largest |coefficient| × width; `None` when every input is too narrow.
+fn split_input(node: &Node, ob: &ObjectiveBound, root_width: &[f64], min_fraction: f64) -> Option<Split> {
+    let mut best: Option<(f64, usize)> = None;
+    for i in 0..node.lower.len() {
+        let w = node.upper[i] - node.lower[i];
+        if w <= min_fraction * root_width[i].max(1e-12) {
+            continue;
+        }
+        let coeff = ob.input_coeffs.get(i).copied().unwrap_or(0.0).abs();
+        // Ties (zero coefficients): the widest relative range.
+        let score = w * coeff + 1e-12 * w / root_width[i].max(1e-12);
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, i));
+        }
+    }
+    let (_, i) = best?;
+    let mid = 0.5 * (node.lower[i] + node.upper[i]);
+    let mut left_upper = node.upper.clone();
+    left_upper[i] = mid;
+    let mut right_lower = node.lower.clone();
+    right_lower[i] = mid;
+    Some(vec![
+        (node.lower.clone(), left_upper, node.phases.clone()),
+        (right_lower, node.upper.clone(), node.phases.clone()),
+    ])
+}
+
+/// Fixes the free unstable neuron with the largest score: the intercept of its upper relaxation
+/// `-l u / (u - l)` times its positive coefficient in the bound (what fixing it removes from the bound), with
+/// the relaxation's width as a tie-break; `None` when no neuron is left to fix.
+fn split_activation(
+    node: &Node,
+    ob: &ObjectiveBound,
+    bounds: &NeuronBounds,
+    relu_index: &[Option<usize>],
+    last: usize,
+) -> Option<Split> {
+    let mut best: Option<(f64, usize, usize)> = None;
+    for m in 0..last {
+        let Some(r) = relu_index[m] else { continue };
+        for j in 0..bounds.lower[m].len() {
+            let (l, u) = (bounds.lower[m][j], bounds.upper[m][j]);
+            if !(l < 0.0 && u > 0.0) || node.phases[r][j] != Phase::Free {
+                continue;
+            }
+            let lam = ob.coeffs.get(m).and_then(|c| c.get(j)).copied().unwrap_or(0.0);
+            let intercept = -l * u / (u - l);
+            let score = lam.max(0.0) * intercept + 1e-3 * lam.abs() * intercept + 1e-12 * intercept;
+            if best.is_none_or(|(s, _, _)| score > s) {
+                best = Some((score, r, j));
+            }
+        }
+    }
+    let (_, r, j) = best?;
+    let mut inactive = node.phases.clone();
+    inactive[r][j] = Phase::Inactive;
+    let mut active = node.phases.clone();
+    active[r][j] = Phase::Active;
+    Some(vec![
+        (node.lower.clone(), node.upper.clone(), inactive),
+        (node.lower.clone(), node.upper.clone(), active),
+    ])
+}
