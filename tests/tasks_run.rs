@@ -238,4 +238,87 @@ fn shipped_instances_of_the_verify_forms() {
     let y0: Vec<f64> = serde_json::from_value(json["reference_output"].clone()).unwrap();
     let l1: f64 = y.iter().zip(&y0).map(|(p, q)| (p - q).abs()).sum();
     assert!((l1 - obj).abs() < 1e-9, "{l1} vs {obj}");
+    // mineps by radius search: the reported input makes the networks disagree, within the reported radius.
+    let (code, json, err) = run(&root.join("digits-compare-mineps.toml"));
+    assert_eq!(code, 0, "{err}");
+    let json = json.unwrap();
+    let obj = json["objective"].as_f64().unwrap();
+    assert!(json["bound"].as_f64().unwrap() <= obj);
+    let ya: Vec<f64> = serde_json::from_value(json["output_a"].clone()).unwrap();
+    let yb: Vec<f64> = serde_json::from_value(json["output_b"].clone()).unwrap();
+    let c = (0..ya.len()).fold(0, |m, j| if ya[j] > ya[m] { j } else { m });
+    assert!(relumip::tasks::compare_modes::disagrees_at(&ya, &yb, c));
+    let x: Vec<f64> = serde_json::from_value(json["solution"]["input"].clone()).unwrap();
+    let text = std::fs::read_to_string(root.join("digits-sample5.csv")).unwrap();
+    let x0: Vec<f64> = text
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let r = x
+        .iter()
+        .zip(&x0)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0_f64, f64::max);
+    assert!((r - obj).abs() < 1e-12, "{r} vs {obj}");
+}
+
+#[test]
+fn radius_search_agrees_with_the_paper_and_the_milp() {
+    use relumip::spec::Norm;
+    use relumip::tasks::adversarial::{adversarial, check, AdversarialSpec, Margin};
+    use relumip::tasks::adversarial_radius::adversarial_by_radius;
+    use relumip::tasks::compare_modes::disagrees_at;
+    use relumip::tasks::radius_search::mineps_by_radius;
+    // mineps as in mineps_on_paper: radius 0.15 from (0.1, 0.1).
+    let (a, b) = (threshold_net(1.0, 1.0), threshold_net(2.0, 0.0));
+    let unit = InputDomain::boxed(vec![0.0, 0.0], vec![1.0, 1.0]).unwrap();
+    let r = mineps_by_radius(&a, &b, &unit, &[0.1, 0.1], None, &options(), &Log::quiet()).unwrap();
+    assert_eq!(r.result.status, Status::Optimal);
+    let (obj, bound) = (r.result.objective.unwrap(), r.result.bound.unwrap());
+    assert!(
+        (obj - 0.15).abs() < 1e-4 && bound <= 0.15 + 1e-9 && bound <= obj,
+        "{obj} {bound}"
+    );
+    let x = r.result.input.clone().unwrap();
+    assert!(disagrees_at(&a.forward(&x), &b.forward(&x), 0));
+    // Equal networks never disagree: infeasible, proven at the largest radius.
+    let r = mineps_by_radius(&a, &a, &unit, &[0.1, 0.1], None, &options(), &Log::quiet()).unwrap();
+    assert_eq!(r.result.status, Status::Infeasible);
+    // Adversarial on threshold_1d (class 1 wins below 0.5): from 0.2, class 0 wins by margin 0.1 from
+    // x >= 0.55, i.e. distance 0.35 (L1 = L∞ in one dimension). Both searches agree.
+    let net = threshold_1d();
+    let dom = InputDomain::boxed(vec![0.0], vec![1.0]).unwrap();
+    for norm in [Norm::L1, Norm::Linf] {
+        let spec = AdversarialSpec {
+            reference: vec![0.2],
+            source: None,
+            target: Some(0),
+            norm,
+            margin: Margin::Additive(0.1),
+            max_change: None,
+            max_changed: None,
+            min_change: None,
+        };
+        let radius = adversarial_by_radius(&net, &dom, &spec, &options(), &Log::quiet()).unwrap();
+        let milp = adversarial(&net, &dom, &spec, &options(), &Log::quiet()).unwrap();
+        assert_eq!(radius.result.status, Status::Optimal);
+        let d = radius.result.objective.unwrap();
+        assert!((d - 0.35).abs() < 1e-4, "{d}");
+        assert!((d - milp.result.objective.unwrap()).abs() < 1e-4);
+        let x = radius.result.input.clone().unwrap();
+        assert_eq!(check(&net, &dom, &spec, 1, &x), Ok(0));
+        assert_eq!(radius.reached, Some(0));
+        // With a cap of 0.3 per feature no such input exists.
+        let capped = AdversarialSpec {
+            max_change: Some(0.3),
+            ..spec.clone()
+        };
+        let r = adversarial_by_radius(&net, &dom, &capped, &options(), &Log::quiet()).unwrap();
+        assert_eq!(r.result.status, Status::Infeasible);
+        assert!(r.result.input.is_none());
+    }
 }

@@ -10,6 +10,7 @@ use relumip::log::Log;
 use relumip::nn::Network;
 use relumip::spec::{InputDomain, Norm};
 use relumip::tasks::adversarial::{adversarial, AdversarialReport, AdversarialSpec, Margin};
+use relumip::tasks::adversarial_radius::{adversarial_by_radius, radius_search_applies};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,6 +49,10 @@ pub struct AdversarialArgs {
     /// Smallest change of a changed feature (l0).
     #[arg(long)]
     pub min_change: Option<f64>,
+    /// How to search: one MILP minimising the distance, or radius search (L1/L∞ without max_changed,
+    /// min_change or integer features: verification questions over balls of doubling, then bisected, radius).
+    #[arg(long, value_enum, default_value_t = SearchMethod::Milp)]
+    pub search: SearchMethod,
     /// Write PNG images of reference, result and difference here (image-shaped inputs).
     #[arg(long, value_name = "DIR")]
     pub png_dir: Option<PathBuf>,
@@ -92,8 +97,20 @@ pub(super) fn solve_and_report(
     log: &Log,
     png: (Option<&std::path::Path>, Option<&str>),
     json: Option<&str>,
+    search: SearchMethod,
 ) -> anyhow::Result<()> {
-    let report = adversarial(net, domain, spec, options, log)?;
+    let report = match search {
+        SearchMethod::Milp => adversarial(net, domain, spec, options, log)?,
+        SearchMethod::Radius => {
+            if !radius_search_applies(domain, spec) {
+                return Err(UsageError(
+                    "--search radius answers l1/linf without --max-changed, --min-change or --integer".into(),
+                )
+                .into());
+            }
+            adversarial_by_radius(net, domain, spec, options, log)?
+        }
+    };
     log_summary(log, &report.result);
     log_adversarial(log, &report);
     write_pngs(
@@ -186,6 +203,7 @@ pub fn run(args: AdversarialArgs) -> anyhow::Result<ExitCode> {
         &log,
         (args.png_dir.as_deref(), args.image_shape.as_deref()),
         args.common.json.as_deref(),
+        args.search,
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -98,3 +98,13 @@ pub struct SolverFlags {
     #[arg(long, value_name = "M")]
     pub bounds: Option<String>,
 }
+
+/// How a smallest-distance task (`adversarial` L1/L∞, `compare --mode mineps`) searches.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchMethod {
+    /// One MILP that minimises the distance.
+    #[default]
+    Milp,
+    /// Verification questions over balls of doubling, then bisected, radius (tighter neuron bounds).
+    Radius,
+}

@@ -12,6 +12,7 @@ use relumip::spec::{InputDomain, Norm};
 use relumip::tasks::compare::{maxdiff, maxout, CompareReport};
 use relumip::tasks::compare_modes::{maxflip, mineps};
 use relumip::tasks::compose::DiffNorm;
+use relumip::tasks::radius_search::mineps_by_radius;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,6 +39,10 @@ pub struct CompareArgs {
     /// Class for mineps (default: A's prediction at the reference).
     #[arg(long)]
     pub label: Option<usize>,
+    /// How mineps searches: one MILP minimising the radius, or radius search (verification questions over
+    /// L∞ balls of doubling, then bisected, radius).
+    #[arg(long, value_enum, default_value_t = SearchMethod::Milp)]
+    pub search: SearchMethod,
     #[command(flatten)]
     pub common: CommonFlags,
     #[command(flatten)]
@@ -62,6 +67,7 @@ pub(super) fn solve_and_report(
     log: &Log,
     json: Option<&str>,
     reference: MinEpsReference,
+    search: SearchMethod,
 ) -> anyhow::Result<()> {
     let mut extra: Vec<(&str, serde_json::Value)> = Vec::new();
     let report: CompareReport = match mode {
@@ -108,7 +114,11 @@ pub(super) fn solve_and_report(
             let Some((x0, label)) = reference else {
                 return Err(UsageError("mineps needs --reference FILE".into()).into());
             };
-            match mineps(a, b, domain, &x0, label, options, log) {
+            let found = match search {
+                SearchMethod::Milp => mineps(a, b, domain, &x0, label, options, log),
+                SearchMethod::Radius => mineps_by_radius(a, b, domain, &x0, label, options, log),
+            };
+            match found {
                 Err(relumip::error::Error::Options(message)) => return Err(UsageError(message).into()),
                 other => other?,
             }
@@ -201,6 +211,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         &log,
         args.common.json.as_deref(),
         reference,
+        args.search,
     )?;
     Ok(ExitCode::SUCCESS)
 }

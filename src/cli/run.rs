@@ -86,6 +86,14 @@ fn reference_row(path: &Path, row: usize, label_first: bool, inputs: usize) -> a
     Ok(csv.row(row)?.to_vec())
 }
 
+fn search_method(radius: bool) -> SearchMethod {
+    if radius {
+        SearchMethod::Radius
+    } else {
+        SearchMethod::Milp
+    }
+}
+
 /// Runs `relumip run`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = &args.instance;
@@ -181,6 +189,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &log,
                 (None, None),
                 json,
+                search_method(t.radius_search),
             )?;
         }
         Task::Compare(t) => {
@@ -226,6 +235,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 &log,
                 json,
                 reference,
+                search_method(t.radius_search),
             )?;
         }
         Task::Bounds { .. } => {

@@ -68,6 +68,8 @@ pub struct AdversarialTask {
     pub max_changed: Option<usize>,
     /// Smallest change of a changed feature.
     pub min_change: Option<f64>,
+    /// `search = "radius"`: answer by radius search instead of one MILP (`"milp"`, the default).
+    pub radius_search: bool,
 }
 
 /// The `compare` modes.
@@ -99,6 +101,8 @@ pub struct CompareTask {
     pub label_first: bool,
     /// `mineps`: the class A must keep (absent: A's prediction at the reference).
     pub label: Option<usize>,
+    /// `mineps` with `search = "radius"`: answer by radius search instead of one MILP (the default).
+    pub radius_search: bool,
 }
 
 /// The question an instance asks.
@@ -278,6 +282,7 @@ struct RawTask {
     mode: Option<String>,
     classes: Option<Vec<usize>>,
     method: Option<BoundMethod>,
+    search: Option<String>,
 }
 
 /// Reads and validates an instance file.
@@ -351,6 +356,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
             "max_change",
             "max_changed",
             "min_change",
+            "search",
         ],
         TaskKind::Compare => &[
             "mode",
@@ -360,6 +366,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
             "row",
             "label_first",
             "label",
+            "search",
         ],
         TaskKind::Bounds => &["method"],
     };
@@ -381,6 +388,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
         ("mode", t.mode.is_some()),
         ("classes", t.classes.is_some()),
         ("method", t.method.is_some()),
+        ("search", t.search.is_some()),
     ];
     if let Some((name, _)) = present.iter().find(|(name, set)| *set && !allowed.contains(name)) {
         return Err((name, format!("does not apply to kind = \"{}\"", kind_name(kind))));
@@ -388,6 +396,16 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
     if kind == TaskKind::Verify && t.norm.is_some() && t.mode.is_none() {
         return Err(("norm", "goes with mode = \"maxdiff\"".into()));
     }
+    let radius_search = match t.search.as_deref() {
+        None | Some("milp") => false,
+        Some("radius") => true,
+        Some(other) => {
+            return Err((
+                "search",
+                format!("expected \"milp\" or \"radius\", got \"{other}\""),
+            ))
+        }
+    };
     let positive = |name: &'static str, v: Option<f64>| -> FieldResult<Option<f64>> {
         match v {
             Some(x) if !(x.is_finite() && x > 0.0) => {
@@ -452,6 +470,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
                 max_change: positive("max_change", t.max_change)?,
                 max_changed: t.max_changed,
                 min_change: positive("min_change", t.min_change)?,
+                radius_search,
             }
             .into()
         }
@@ -476,6 +495,9 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
             if t.label.is_some() && mode != CompareMode::Mineps {
                 return Err(("label", "applies to mode = \"mineps\" only".into()));
             }
+            if radius_search && mode != CompareMode::Mineps {
+                return Err(("search", "radius search applies to mode = \"mineps\" only".into()));
+            }
             Task::Compare(CompareTask {
                 mode,
                 norm,
@@ -483,6 +505,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
                 reference: t.reference.map(|p| (base.join(p), row)),
                 label_first: t.label_first.unwrap_or(false),
                 label: t.label,
+                radius_search,
             })
         }
         TaskKind::Bounds => Task::Bounds {

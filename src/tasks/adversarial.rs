@@ -186,7 +186,7 @@ pub struct AdversarialReport {
 }
 
 /// The box of the search: the domain's box cut to `max_change` around the reference.
-fn search_domain(domain: &InputDomain, spec: &AdversarialSpec) -> Result<InputDomain> {
+pub(super) fn search_domain(domain: &InputDomain, spec: &AdversarialSpec) -> Result<InputDomain> {
     let mut d = domain.clone();
     d.ball = None;
     if let Some(cap) = spec.max_change {

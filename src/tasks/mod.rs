@@ -1,6 +1,7 @@
 //! The applications: verify, maximize, adversarial, compare and prune.
 
 pub mod adversarial;
+pub mod adversarial_radius;
 pub mod compare;
 pub mod compare_modes;
 pub mod compose;
@@ -8,4 +9,5 @@ pub mod maximize;
 pub mod outcome;
 pub mod output_shift;
 pub mod prune;
+pub mod radius_search;
 pub mod verify;

@@ -1,0 +1,141 @@
+//! `adversarial` by radius search ([`super::radius_search`]): for L1 and L∞ without a budget on the number of
+//! changed features (`max_changed`, `min_change`) and without integer features, the smallest distance at which
+//! the target wins is found by verification questions over balls around the reference, whose neuron bounds
+//! are much tighter than those of the whole domain. Every reported input passes [`check`] (tolerance 0).
+
+use super::adversarial::{argmax, check, distance, search_domain, AdversarialReport, AdversarialSpec};
+use super::radius_search::{largest_radius, radius_result, search_radius};
+use super::verify::verify_property;
+use crate::error::{Error, Result};
+use crate::log::{fmt_value, Log};
+use crate::nn::Network;
+use crate::options::SolverOptions;
+use crate::result::Status;
+use crate::spec::{InputDomain, Norm, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
+use std::time::Instant;
+
+/// Whether [`adversarial_by_radius`] answers this question (L1 or L∞, no `max_changed`/`min_change`, no
+/// integer features, no ball in the domain).
+pub fn radius_search_applies(domain: &InputDomain, spec: &AdversarialSpec) -> bool {
+    matches!(spec.norm, Norm::L1 | Norm::Linf)
+        && spec.max_changed.is_none()
+        && spec.min_change.is_none()
+        && domain.ball.is_none()
+        && !domain.integer.iter().any(|&i| i)
+}
+
+/// The smallest change of `spec.reference` in `spec.norm` within `domain` that makes the target win by the
+/// margin, by radius search. The same question as [`super::adversarial::adversarial`].
+pub fn adversarial_by_radius(
+    net: &Network,
+    domain: &InputDomain,
+    spec: &AdversarialSpec,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<AdversarialReport> {
+    options.validate()?;
+    let start = Instant::now();
+    let (n, m) = (net.input_size(), net.output_size());
+    if !radius_search_applies(domain, spec) {
+        return Err(Error::Options(
+            "radius search answers L1/L∞ questions without max_changed, min_change or integer features"
+                .into(),
+        ));
+    }
+    if spec.reference.len() != n || domain.dim() != n {
+        return Err(Error::Options(format!(
+            "the reference has {} features, the network {n} inputs",
+            spec.reference.len()
+        )));
+    }
+    let reference_output = net.forward(&spec.reference);
+    let source = spec.source.unwrap_or_else(|| argmax(&reference_output));
+    if source >= m || spec.target.is_some_and(|t| t >= m || t == source) {
+        return Err(Error::Options(format!(
+            "source {source} and target {:?} must be distinct classes below {m}",
+            spec.target
+        )));
+    }
+    let box_domain = search_domain(domain, spec)?;
+    // Unsafe set: the target wins by the margin (`y_t - a y_j >= b` as `a y_j - y_t <= -b`); untargeted,
+    // one disjunct per other class.
+    let targets: Vec<usize> = match spec.target {
+        Some(t) => vec![t],
+        None => (0..m).filter(|&t| t != source).collect(),
+    };
+    let disjuncts: Vec<Vec<OutputConstraint>> = targets
+        .iter()
+        .map(|&t| {
+            spec.margin
+                .conditions(m, t)
+                .into_iter()
+                .map(|(j, a, b)| OutputConstraint {
+                    coeffs: vec![(j, a), (t, -1.0)],
+                    rhs: -b,
+                })
+                .collect()
+        })
+        .collect();
+    let r_max = match spec.norm {
+        Norm::L1 => (0..n)
+            .map(|i| (spec.reference[i] - box_domain.lower[i]).max(box_domain.upper[i] - spec.reference[i]))
+            .sum(),
+        _ => largest_radius(&box_domain, &spec.reference),
+    };
+    log.line(&format!(
+        "Radius search ({:?}): reference class {source}, distance up to {}",
+        spec.norm,
+        fmt_value(r_max)
+    ));
+    let outcome = search_radius(r_max, (r_max / 64.0).max(1e-6), options, log, |r, opts| {
+        let ball = match spec.norm {
+            Norm::L1 => box_domain.clone().intersect_l1(&spec.reference, r)?,
+            _ => box_domain.clone().intersect_linf(&spec.reference, r)?,
+        };
+        let prop = VnnlibProperty {
+            inputs: n,
+            outputs: m,
+            regions: vec![VnnlibRegion {
+                domain: ball,
+                output: OutputProperty {
+                    disjuncts: disjuncts.clone(),
+                },
+            }],
+        };
+        let report = verify_property(net, &prop, opts, &Log::quiet())?;
+        let answer = match report.status {
+            Status::Unsat => Some(None),
+            Status::Sat => report.counterexample.and_then(|cex| {
+                let x = cex.input;
+                check(net, &box_domain, spec, source, &x).ok().map(|_| {
+                    let d = distance(spec.norm, &x, &spec.reference);
+                    Some((x, d))
+                })
+            }),
+            _ => None,
+        };
+        Ok((answer, report.nodes, report.lp_iterations))
+    })?;
+    let result = radius_result(outcome, start, |x| net.forward(x));
+    let reached = result
+        .input
+        .as_ref()
+        .and_then(|x| check(net, &box_domain, spec, source, x).ok());
+    let changed = result
+        .input
+        .as_ref()
+        .map(|x| {
+            (0..n)
+                .filter(|&i| x[i] != spec.reference[i])
+                .map(|i| (i, x[i] - spec.reference[i]))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(AdversarialReport {
+        result,
+        source,
+        reached,
+        reference_output,
+        changed,
+    })
+}
