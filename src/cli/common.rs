@@ -97,6 +97,9 @@ pub struct SolverFlags {
     /// Bound method at the root: naive, interval, symbolic, lp or milp.
     #[arg(long, value_name = "M")]
     pub bounds: Option<String>,
+    /// Cuts in the tree: off (root only), global (default) or local.
+    #[arg(long, value_name = "MODE")]
+    pub cut_tree: Option<String>,
 }
 
 /// How a smallest-distance task (`adversarial` L1/L∞, `compare --mode mineps`) searches.

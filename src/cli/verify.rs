@@ -75,6 +75,9 @@ pub(super) fn solver_options(common: &CommonFlags, solver: &SolverFlags) -> anyh
     if let Some(f) = &solver.formulation {
         o.formulation = f.parse()?;
     }
+    if let Some(t) = &solver.cut_tree {
+        o.cut_tree = t.parse()?;
+    }
     if let Some(c) = &solver.cuts {
         o.cuts = parse_cuts(c)?;
     }

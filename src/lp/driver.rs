@@ -171,7 +171,10 @@ fn dual_phase1(core: &mut Core, run: &mut Run, perturb: bool) -> Stop {
     }
     core.compute_primal();
     let _ = perturb;
+    // The auxiliary problem's objective bounds nothing of the true problem: no cutoff while it runs.
+    let cutoff = run.cutoff.take();
     let stop = dual_phase2(core, run);
+    run.cutoff = cutoff;
     core.lower = lower;
     core.upper = upper;
     core.cost.copy_from_slice(&core.orig_cost);

@@ -35,7 +35,10 @@ pub struct TreeCutLimits {
     /// A global cut slack at this many consecutive node solves expires.
     pub max_age: u32,
     /// Expired cuts are removed once this many have gathered (each removal refactorises the LP and rewrites
-    /// the open nodes' bases).
+    /// the open nodes' bases). Default `usize::MAX`, i.e. never: with removal on, some small input-split
+    /// searches (tests/relu_model.rs, about 1 run in 8) ran on for minutes instead of under a second, for a
+    /// reason not found yet (the LP after `remove_rows`, not the basis rewrite); `max_global_cuts` bounds the
+    /// LP's growth meanwhile.
     pub removal_batch: usize,
     /// At most this many global cuts in the LP; separation adds none beyond it.
     pub max_global_cuts: usize,
@@ -48,7 +51,7 @@ impl Default for TreeCutLimits {
             cuts_per_round: 50,
             min_efficacy: 1e-4,
             max_age: 10,
-            removal_batch: 20,
+            removal_batch: usize::MAX,
             max_global_cuts: 2000,
         }
     }
@@ -214,7 +217,7 @@ impl TreeCuts {
             }
         }
         if value < threshold {
-            self.age_and_remove(lp, queue, stats, threshold, time_left, sign);
+            self.age_and_remove(lp, queue, stats, time_left, sign);
         }
         (value, x)
     }
@@ -297,7 +300,6 @@ impl TreeCuts {
         lp: &mut DualSimplex,
         queue: &mut NodeQueue,
         stats: &mut MipStats,
-        threshold: f64,
         time_left: Option<f64>,
         sign: f64,
     ) {
@@ -313,8 +315,9 @@ impl TreeCuts {
         let rows = self.pool.take_expired();
         remove_rows_everywhere(lp, queue, &rows);
         self.stats.removed += rows.len() as u64;
-        // Slack rows leave the optimal basis optimal: this only refactorises.
-        self.resolve(lp, stats, threshold, time_left, sign);
+        // Slack rows leave the optimal basis optimal: this only refactorises. No cutoff all the same, in case
+        // a basis repair needs the dual phase 1 (see `at_node`).
+        self.resolve(lp, stats, f64::INFINITY, time_left, sign);
     }
 }
 
