@@ -317,6 +317,33 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A warm re-solve under an objective cutoff worse than the true optimum never stops on the cutoff,
+    /// whatever phase the re-solve needs (the dual phase 1's auxiliary objective bounds nothing).
+    #[test]
+    fn cutoff_never_cuts_a_better_optimum(p in small_lp(), changes in prop::collection::vec(change(), 1..8)) {
+        let mut warm = DualSimplex::new(&p, options(true)).unwrap();
+        answer_of(&mut warm);
+        for c in &changes {
+            apply(&mut warm, c);
+            let Answer::Optimal(v) = oracle(warm.problem()) else {
+                warm.options_mut().objective_cutoff = None;
+                answer_of(&mut warm);
+                continue;
+            };
+            let margin = 0.5 * (1.0 + v.abs());
+            let cutoff = if warm.problem().sense == Sense::Maximize { v - margin } else { v + margin };
+            warm.options_mut().objective_cutoff = Some(cutoff);
+            let status = warm.solve();
+            prop_assert!(status != LpStatus::CutoffReached, "after {c:?}: cutoff {cutoff} reached, optimum {v}");
+            warm.options_mut().objective_cutoff = None;
+            answer_of(&mut warm);
+        }
+    }
+}
+
 /// The same LP with rows and columns rescaled by powers of ten up to 1e±7 (the answer is unchanged in
 /// exact arithmetic: `x = C x'`, rows multiplied by `R`).
 fn badly_scaled(p: &LpProblem, row_exp: &[i32], col_exp: &[i32]) -> LpProblem {
