@@ -184,7 +184,32 @@ fn reference_table() {
 
 criterion_group!(benches, bench_linalg, bench_resolve);
 
+/// `RELUMIP_LP_BENCH_FILES=a.mps,b.mps`: cold-solve just these files (LP relaxation) and print
+/// iterations, seconds and iterations per second; for profiling.
+fn files_table(list: &str) {
+    for name in list.split(',') {
+        let Ok(model) = read_mps(std::path::Path::new(name)) else {
+            println!("{name}: unreadable");
+            continue;
+        };
+        let mut lp = DualSimplex::new(&model.problem, LpOptions::default()).expect("valid");
+        let t = Instant::now();
+        let status = lp.solve();
+        let secs = t.elapsed().as_secs_f64();
+        let iters = lp.last_iterations();
+        println!(
+            "{name}: {status:?} obj {:.9e} iters {iters} {secs:.4} s {:.0} it/s",
+            lp.objective_value(),
+            iters as f64 / secs
+        );
+    }
+}
+
 fn main() {
+    if let Ok(list) = std::env::var("RELUMIP_LP_BENCH_FILES") {
+        files_table(&list);
+        return;
+    }
     benches();
     reference_table();
     Criterion::default().configure_from_args().final_summary();

@@ -1,13 +1,15 @@
 //! Benchmark of formulations and cuts (issue "Cuts and formulations"): root bound, final bound/gap or time, and
-//! nodes for bigm, bigm+ideal, partition:2 and partition:4 on MNIST max-output and L-inf robustness instances.
+//! nodes for bigm, bigm+ideal (root only, root + tree global cuts, root + tree
+//! local cuts), partition:2 and partition:4 on MNIST max-output and L-inf robustness instances.
 //!
-//! `cargo run --release --example cut_table -- [TIME_LIMIT_S] [FILTER]` (from the crate root, `../shared` beside
-//! it). Prints one markdown row per run.
+//! `cargo run --release --example cut_table -- [TIME_LIMIT_S] [FILTER] [CONFIGS]` (from the crate root,
+//! `../shared` beside it; FILTER keeps instances whose name contains it, CONFIGS is a comma-separated list of
+//! config labels, e.g. `"bigm+ideal root,bigm+ideal tree"`). Prints one markdown row per run.
 
 use relumip::log::Log;
 use relumip::lp::Sense;
 use relumip::nn::{load_network, Network};
-use relumip::options::{Branching, CutKind, Formulation, SolverOptions};
+use relumip::options::{Branching, CutKind, CutTree, Formulation, SolverOptions};
 use relumip::solver::{build_model, solve_model, SolveSetup};
 use relumip::spec::{read_vnnlib, InputDomain};
 use std::path::{Path, PathBuf};
@@ -122,22 +124,47 @@ fn main() {
     let time_limit: f64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20.0);
     let filter = args.get(2).cloned().unwrap_or_default();
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let configs: [(&str, Formulation, Vec<CutKind>); 4] = [
-        ("bigm", Formulation::BigM, vec![]),
-        ("bigm+ideal", Formulation::BigM, vec![CutKind::Ideal]),
-        ("partition:2", Formulation::Partition(2), vec![]),
-        ("partition:4", Formulation::Partition(4), vec![]),
+    let configs: [(&str, Formulation, Vec<CutKind>, CutTree); 6] = [
+        ("bigm", Formulation::BigM, vec![], CutTree::Off),
+        (
+            "bigm+ideal root",
+            Formulation::BigM,
+            vec![CutKind::Ideal],
+            CutTree::Off,
+        ),
+        (
+            "bigm+ideal tree",
+            Formulation::BigM,
+            vec![CutKind::Ideal],
+            CutTree::Global,
+        ),
+        (
+            "bigm+ideal local",
+            Formulation::BigM,
+            vec![CutKind::Ideal],
+            CutTree::Local,
+        ),
+        ("partition:2", Formulation::Partition(2), vec![], CutTree::Off),
+        ("partition:4", Formulation::Partition(4), vec![], CutTree::Off),
     ];
+    let only: Vec<String> = args
+        .get(3)
+        .map(|s| s.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     println!("| instance | config | unstable | rows | root bound | status | objective | bound | gap | time s | nodes | cuts |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for inst in instances(&shared)
         .into_iter()
         .filter(|i| i.name.contains(&filter))
     {
-        for (label, formulation, cuts) in &configs {
+        for (label, formulation, cuts, tree) in &configs {
+            if !only.is_empty() && !only.iter().any(|o| o == label) {
+                continue;
+            }
             let options = SolverOptions {
                 formulation: *formulation,
                 cuts: cuts.clone(),
+                cut_tree: *tree,
                 time_limit: Some(time_limit),
                 branching: Branching::Auto,
                 ..SolverOptions::default()

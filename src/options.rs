@@ -64,6 +64,33 @@ pub fn parse_cuts(s: &str) -> Result<Vec<CutKind>> {
     Ok(out)
 }
 
+/// Where cuts are separated below the root (issue 6; the root always separates when cut families are on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CutTree {
+    /// At the root only.
+    #[default]
+    Off,
+    /// Also at tree nodes, as global cuts (input boxes from the root's bounds, valid everywhere).
+    Global,
+    /// Also at tree nodes, as local cuts from the node's tightened bounds where they differ from the root's
+    /// (valid in the node's subtree, used for the node's own re-solve only) and global cuts elsewhere.
+    Local,
+}
+
+impl std::str::FromStr for CutTree {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "off" | "root" => Ok(CutTree::Off),
+            "global" => Ok(CutTree::Global),
+            "local" => Ok(CutTree::Local),
+            other => Err(Error::Options(format!(
+                "unknown tree cut mode '{other}' (expected off, global or local)"
+            ))),
+        }
+    }
+}
+
 /// Which branching rule a ReLU model uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Branching {
@@ -117,6 +144,8 @@ pub struct SolverOptions {
     pub formulation: Formulation,
     /// Cut families (default: ideal cuts, which won most often in the cut benchmark, issue 6).
     pub cuts: Vec<CutKind>,
+    /// Whether the cut families also separate below the root.
+    pub cut_tree: CutTree,
     /// Branching rule.
     pub branching: Branching,
     /// Propagate with symbolic bounds at every node (else interval arithmetic).
@@ -147,6 +176,7 @@ impl Default for SolverOptions {
             bounds: BoundMethod::Symbolic,
             formulation: Formulation::BigM,
             cuts: vec![CutKind::Ideal],
+            cut_tree: CutTree::default(),
             branching: Branching::Auto,
             node_symbolic: true,
             node_crown: true,

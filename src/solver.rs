@@ -138,12 +138,15 @@ pub fn solve_model(
     let shared = Arc::new(model.clone());
     let mut separators: Vec<Box<dyn Separator>> = Vec::new();
     for kind in &options.cuts {
-        separators.push(Box::new(match kind {
-            CutKind::Ideal => NeuronCuts::ideal(model, CUTS_PER_ROUND),
-            CutKind::Partition => {
-                NeuronCuts::partition(model, 2, PartitionStrategy::default(), CUTS_PER_ROUND)
+        separators.push(Box::new(
+            match kind {
+                CutKind::Ideal => NeuronCuts::ideal(model, CUTS_PER_ROUND),
+                CutKind::Partition => {
+                    NeuronCuts::partition(model, 2, PartitionStrategy::default(), CUTS_PER_ROUND)
+                }
             }
-        }));
+            .with_tree(options.cut_tree),
+        ));
     }
     let start_points = setup
         .start_inputs

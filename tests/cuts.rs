@@ -4,21 +4,22 @@
 use relumip::bounds::interval_bounds;
 use relumip::cuts::{
     add_partition_formulation_to_model, add_psplit, cut_neurons, partition_inputs, separate_ideal,
-    separate_partition, CutFamily, NeuronCut, NeuronSeparator, NeuronView, PartitionStrategy, PsplitNeuron,
-    SeparationTolerance,
+    separate_partition, CutFamily, NeuronCut, NeuronCuts, NeuronSeparator, NeuronView, PartitionStrategy,
+    PsplitNeuron, SeparationTolerance,
 };
 use relumip::log::Log;
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, RowSpec, Sense};
-use relumip::mip::MipStatus;
+use relumip::mip::{MipOptions, MipStatus, NodeView, Plugins, Search, Separator, TreeCut};
 use relumip::nn::{Layer, Network};
-use relumip::options::{Branching, CutKind, Formulation, SolverOptions};
-use relumip::relu::ReluModel;
+use relumip::options::{Branching, CutKind, CutTree, Formulation, SolverOptions};
+use relumip::relu::{ActivationBranching, ActivationScore, LayerPropagator, ReluModel, SplitMode};
 use relumip::solver::{build_model, solve_model, SolveSetup};
 use relumip::spec::InputDomain;
 
 #[path = "cuts_support/dense_lp.rs"]
 mod dense_lp;
 use dense_lp::solve_dense;
+use std::sync::{Arc, Mutex};
 
 /// A small deterministic generator (xorshift64*), so that every failure names its seed.
 struct Rng(u64);
@@ -674,17 +675,24 @@ fn partition_formulation_keeps_every_forward_pass_feasible_seed_131_to_136() {
     }
 }
 
-/// Solves max output 0 of a random network over `[-1, 1]^4` in every configuration: every incumbent must be a real
+/// Solves max output 0 of a random network over `[-1, 1]^4` in every configuration (cuts at the root only, and in
+/// the tree as global or local cuts): every incumbent must be a real
 /// forward pass, no configuration's bound may fall below another's incumbent (a cut or formulation that removed
 /// a real point would show here), and the configurations that prove optimality agree on the optimum.
 #[test]
-fn the_milp_optimum_is_the_same_with_and_without_cuts_and_across_formulations_seed_141_to_146() {
-    let configs: [(Formulation, Vec<CutKind>); 5] = [
-        (Formulation::BigM, vec![]),
-        (Formulation::BigM, vec![CutKind::Ideal]),
-        (Formulation::BigM, vec![CutKind::Ideal, CutKind::Partition]),
-        (Formulation::Partition(2), vec![]),
-        (Formulation::Partition(4), vec![CutKind::Ideal]),
+fn the_milp_optimum_is_the_same_with_and_without_cuts_in_the_tree_and_across_formulations_seed_141_to_146() {
+    let configs: [(Formulation, Vec<CutKind>, CutTree); 7] = [
+        (Formulation::BigM, vec![], CutTree::Off),
+        (Formulation::BigM, vec![CutKind::Ideal], CutTree::Off),
+        (Formulation::BigM, vec![CutKind::Ideal], CutTree::Global),
+        (
+            Formulation::BigM,
+            vec![CutKind::Ideal, CutKind::Partition],
+            CutTree::Local,
+        ),
+        (Formulation::Partition(2), vec![], CutTree::Off),
+        (Formulation::Partition(4), vec![CutKind::Ideal], CutTree::Off),
+        (Formulation::Partition(2), vec![CutKind::Ideal], CutTree::Local),
     ];
     let mut proven = 0;
     for seed in 141..=146u64 {
@@ -696,10 +704,11 @@ fn the_milp_optimum_is_the_same_with_and_without_cuts_and_across_formulations_se
             .map(|_| net.forward(&(0..4).map(|_| rng.uniform(-1.0, 1.0)).collect::<Vec<_>>())[0])
             .fold(f64::NEG_INFINITY, f64::max);
         let mut results = Vec::new();
-        for (formulation, cuts) in &configs {
+        for (formulation, cuts, tree) in &configs {
             let options = SolverOptions {
                 formulation: *formulation,
                 cuts: cuts.clone(),
+                cut_tree: *tree,
                 time_limit: Some(10.0),
                 // Activation splits: a finite tree.
                 branching: Branching::Babsr,
@@ -722,10 +731,10 @@ fn the_milp_optimum_is_the_same_with_and_without_cuts_and_across_formulations_se
         let best = results.iter().filter_map(|r| r.objective).fold(sampled, f64::max);
         let tol = 1e-5 * (1.0 + best.abs());
         for (k, r) in results.iter().enumerate() {
-            let (formulation, cuts) = &configs[k];
+            let (formulation, cuts, tree) = &configs[k];
             assert!(
                 r.bound >= best - tol,
-                "seed {seed}, {formulation:?} {cuts:?}: bound {} below a real point {best}",
+                "seed {seed}, {formulation:?} {cuts:?} {tree:?}: bound {} below a real point {best}",
                 r.bound
             );
             if r.status == MipStatus::Optimal {
@@ -733,10 +742,117 @@ fn the_milp_optimum_is_the_same_with_and_without_cuts_and_across_formulations_se
                 let value = r.objective.unwrap();
                 assert!(
                     (value - best).abs() <= 1e-4 * (1.0 + best.abs()),
-                    "seed {seed}, {formulation:?} {cuts:?}: {value} vs {best}"
+                    "seed {seed}, {formulation:?} {cuts:?} {tree:?}: {value} vs {best}"
                 );
             }
         }
     }
-    assert!(proven >= 15, "only {proven} of 30 solves proved optimality");
+    assert!(proven >= 21, "only {proven} of 42 solves proved optimality");
+}
+
+/// A cut returned in the tree with the node bounds it was separated under.
+struct TreeRecord {
+    cut: TreeCut,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
+/// Passes separation through to ideal cuts in the tree (global and local) and records every tree cut.
+struct Recording {
+    inner: NeuronCuts,
+    log: Arc<Mutex<Vec<TreeRecord>>>,
+}
+
+impl Separator for Recording {
+    fn name(&self) -> &str {
+        "recording"
+    }
+    fn separate(&mut self, view: &NodeView) -> Vec<RowSpec> {
+        self.inner.separate(view)
+    }
+    fn in_tree(&self, view: &NodeView) -> bool {
+        self.inner.in_tree(view)
+    }
+    fn separate_tree(&mut self, view: &NodeView, allow_local: bool) -> Vec<TreeCut> {
+        let cuts = self.inner.separate_tree(view, allow_local);
+        let mut log = self.log.lock().unwrap();
+        for cut in &cuts {
+            log.push(TreeRecord {
+                cut: cut.clone(),
+                lower: view.col_lower.to_vec(),
+                upper: view.col_upper.to_vec(),
+            });
+        }
+        cuts
+    }
+}
+
+/// Searches a random network's max output with ideal cuts in the tree (global and local) under the model's
+/// propagator and branching, and checks every tree cut against many forward passes: a global cut must hold at
+/// every one, a local cut at every one inside its node's bounds.
+#[test]
+fn tree_cuts_never_cut_off_a_forward_pass_global_or_local_within_their_node_seed_151_to_156() {
+    let (mut global_checks, mut local_checks, mut locals) = (0usize, 0usize, 0usize);
+    for seed in 151..=156u64 {
+        let mut rng = Rng::new(seed);
+        let net = random_network(&mut rng, &[4, 10, 8, 2]);
+        let (lower, upper) = (vec![-1.0; 4], vec![1.0; 4]);
+        let bounds = interval_bounds(&net, &lower, &upper);
+        let domain = InputDomain::boxed(lower, upper).unwrap();
+        let mut model = ReluModel::new(&net, &domain, &bounds).unwrap();
+        let out = model.output_col(0).expect("a live output");
+        model.set_objective(Sense::Maximize, &[(out, 1.0)], 0.0);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let plugins = Plugins {
+            branch_rule: Some(Box::new(ActivationBranching::new(
+                &model,
+                ActivationScore::Babsr,
+                SplitMode::Activation,
+            ))),
+            propagators: vec![Box::new(LayerPropagator::with_crown(&model, true, false))],
+            separators: vec![Box::new(Recording {
+                inner: NeuronCuts::ideal(&model, 200).with_tree(CutTree::Local),
+                log: log.clone(),
+            })],
+            ..Plugins::default()
+        };
+        let options = MipOptions {
+            node_limit: Some(300),
+            ..MipOptions::default()
+        };
+        Search::new(model.mip.clone(), options, plugins, Log::quiet())
+            .solve()
+            .unwrap();
+        let records = std::mem::take(&mut *log.lock().unwrap());
+        locals += records.iter().filter(|r| r.cut.local).count();
+        for _ in 0..3000 {
+            let input: Vec<f64> = (0..4).map(|_| rng.uniform(-1.0, 1.0)).collect();
+            let point = model.network_point(&input);
+            for r in &records {
+                let inside = (0..point.len()).all(|j| {
+                    let tol = 1e-9 * (1.0 + point[j].abs());
+                    point[j] >= r.lower[j] - tol && point[j] <= r.upper[j] + tol
+                });
+                if r.cut.local && !inside {
+                    continue;
+                }
+                let row = &r.cut.row;
+                let lhs: f64 = row.coeffs.iter().map(|&(j, a)| a * point[j]).sum();
+                assert!(
+                    lhs <= row.upper + 1e-9 * (1.0 + row.upper.abs()),
+                    "seed {seed}: a {} tree cut rejects a forward pass by {}",
+                    if r.cut.local { "local" } else { "global" },
+                    lhs - row.upper
+                );
+                if r.cut.local {
+                    local_checks += 1;
+                } else {
+                    global_checks += 1;
+                }
+            }
+        }
+    }
+    assert!(locals > 0, "no local cut separated");
+    assert!(global_checks > 10_000, "only {global_checks} global checks");
+    assert!(local_checks > 100, "only {local_checks} local checks");
 }

@@ -6,6 +6,7 @@ mod model_solve;
 mod runner;
 mod stats;
 mod table;
+mod verify_logs;
 
 pub use expected::{
     is_wrong, normalise_status, read_expected, stem, Expected, OBJECTIVE_TOL, OPTIMAL_CLAIM_TOL,
@@ -18,3 +19,4 @@ pub use runner::{
 };
 pub use stats::{counted_time, shifted_geometric_mean};
 pub use table::{results_csv, results_markdown, write_tables};
+pub use verify_logs::{milp_logs, verify_answer};

@@ -9,6 +9,7 @@ use super::expected::{is_wrong, Expected};
 use super::instances::{BenchInstance, InstanceSource};
 use super::model_solve::{solve_model, ModelSolveOptions};
 use super::stats::{counted_time, shifted_geometric_mean};
+use super::verify_logs::{milp_logs, verify_answer};
 use crate::error::{Error, Result};
 use crate::io::mps::read_mps;
 use crate::io::peer_log::{read_peer_log, PeerLog};
@@ -169,7 +170,27 @@ pub fn run_bench(instances: &[BenchInstance], options: &BenchOptions, log: &Log)
             relumip: judged(relumip, expected.as_ref(), minimize, limit),
             peers: BTreeMap::new(),
         };
-        if let Some(logs) = peer_logs.get(&instance.name) {
+        if let InstanceSource::VnnComp { property, .. } = &instance.source {
+            // Peers ran the exported MILPs of the property: one answer from their logs (see verify_logs).
+            let milps = crate::spec::read_vnnlib(property)
+                .ok()
+                .map(|p| p.regions.iter().map(|r| r.output.disjuncts.len()).sum());
+            for (solver, logs) in milp_logs(&peer_logs, &instance.name) {
+                let (status, time_s, nodes) = verify_answer(&logs, milps);
+                let peer = SolverResult {
+                    status,
+                    objective: None,
+                    bound: None,
+                    time_s,
+                    nodes,
+                    solved: false,
+                    wrong: false,
+                    note: Some(format!("{} MILP logs", logs.len())),
+                };
+                row.peers
+                    .insert(solver, judged(peer, expected.as_ref(), None, limit));
+            }
+        } else if let Some(logs) = peer_logs.get(&instance.name) {
             for (solver, peer) in logs {
                 row.peers.insert(
                     solver.clone(),

@@ -1,8 +1,12 @@
 //! `relumip bench`.
 
 use clap::Args;
-use relumip::bench::{discover, read_expected, run_bench, summarise, write_tables, BenchOptions};
+use relumip::bench::{
+    discover, read_expected, run_bench, summarise, write_tables, BenchInstance, BenchOptions,
+    InstanceOutcome, InstanceSource,
+};
 use relumip::error::Error;
+use relumip::io::report::ResultReport;
 use relumip::log::Log;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -74,9 +78,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         shift_s: args.shift,
         peer_logs: args.peer_logs.clone(),
         expected,
-        // Extension point: instance files and VNN-COMP lines run through a runner from the task layer,
-        // to be plugged in here when it exists; until then run_bench answers "not yet" for such sets.
-        runner: None,
+        runner: Some(Box::new(run_in_child)),
     };
     let results = run_bench(&instances, &options, &log)?;
     write_tables(&results, out)?;
@@ -95,6 +97,43 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     log.line(&format!("wrote {}/results.csv and results.md", out.display()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs an instance file (`relumip run`) or a VNN-COMP line (`relumip verify`) in a child process of this
+/// executable, exactly as the user would, and reads its `--json` result; a crash of the child becomes an
+/// error row instead of ending the benchmark.
+fn run_in_child(instance: &BenchInstance, limit: Option<f64>) -> relumip::error::Result<InstanceOutcome> {
+    let exe = std::env::current_exe().map_err(|e| Error::Unsupported(format!("own executable: {e}")))?;
+    let mut command = std::process::Command::new(exe);
+    match &instance.source {
+        InstanceSource::InstanceFile(file) => command.arg("run").arg(file),
+        InstanceSource::VnnComp {
+            network, property, ..
+        } => command.arg("verify").arg(network).arg(property),
+        InstanceSource::Mps(file) => command.arg("solve").arg(file),
+    };
+    command.args(["--quiet", "--json", "-"]);
+    if let Some(l) = limit {
+        command.arg("--time-limit").arg(l.to_string());
+    }
+    let output = command
+        .output()
+        .map_err(|e| Error::Unsupported(format!("cannot start relumip: {e}")))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: ResultReport = serde_json::from_str(&stdout).map_err(|_| {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().last().unwrap_or("no message").to_string();
+        Error::Unsupported(format!("relumip exited with {}: {last}", output.status))
+    })?;
+    // Which way the objective goes (decides which side a bound may not cross); verify has none.
+    let mode = report.extra.get("mode").and_then(|m| m.as_str()).unwrap_or("");
+    let minimize = match report.command.as_str() {
+        "adversarial" => Some(true),
+        "compare" => Some(mode == "mineps"),
+        "maximize" => Some(false),
+        _ => None,
+    };
+    Ok(InstanceOutcome { report, minimize })
 }
 
 /// `reference.csv` or `expected.csv` in the set's folder or the one above.

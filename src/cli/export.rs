@@ -1,14 +1,33 @@
 //! `relumip export`: the exact MILP the engine solves, written as MPS (or CPLEX LP for a `.lp` file).
+//!
+//! Every task builds its model with the task's own public model function (`tasks::*::*_model`), so the file
+//! holds the same columns, bounds and formulation as the search starts from (cuts are added during the search
+//! and are not in the file). A task that solves several MILPs gives one file per MILP:
+//! - verify: one per region and disjunct, `OUT.r<region>.d<disjunct>.mps`; the property is `sat` when some
+//!   file's maximum is `>= 0`, `unsat` when every file's maximum is `< 0`;
+//! - untargeted adversarial: one per target class, `OUT.t<class>.mps`; the answer is the smallest optimum.
 
+use super::adversarial::{margin_of, parse_norm, AdversarialArgs};
 use super::common::*;
+use super::compare::{parse_classes, CompareArgs};
+use super::maximize::MaximizeArgs;
+use super::verify::solver_options;
 use super::UsageError;
-use clap::Args;
+use clap::{Args, Subcommand};
 use relumip::error::Error;
 use relumip::io::instance::{read_instance, NetworkSpec, Task, VerifyTarget};
 use relumip::io::lp_format::write_lp_format;
 use relumip::io::mps::{write_mps, MpsModel};
-use relumip::options::{Formulation, SolverOptions};
+use relumip::nn::{load_network, load_network_with_box, Network};
+use relumip::options::SolverOptions;
+use relumip::options::{CutKind, Formulation};
 use relumip::relu::ReluModel;
+use relumip::spec::{InputDomain, Norm};
+use relumip::tasks::adversarial::{adversarial_models, AdversarialSpec, Margin};
+use relumip::tasks::compare::{maxdiff_model, maxout_model};
+use relumip::tasks::compare_modes::{maxflip_model, mineps_model};
+use relumip::tasks::compose::DiffNorm;
+use relumip::tasks::maximize::{maximize_model, MaximizeObjective};
 use relumip::tasks::verify::{region_model, set_disjunct_objective};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,97 +35,417 @@ use std::process::ExitCode;
 /// Arguments of `relumip export`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  relumip export net.onnx prop.vnnlib -o model.mps\n\n\
-                  A property with several regions or disjuncts gives one file per MILP relumip solves:\n\
-                  OUT.r<region>.d<disjunct>.mps. A file name ending in .lp writes CPLEX LP format."
+    args_conflicts_with_subcommands = true,
+    subcommand_precedence_over_arg = true,
+    after_help = "Examples:\n  relumip export net.onnx prop.vnnlib -o model.mps\n  \
+                  relumip export instances/mnist-15-15-maximize.toml -o model.lp\n  \
+                  relumip export maximize net.onnx --objective \"y3 - max_other\" --center x.csv --linf 0.03 -o model.mps\n\n\
+                  A task that solves several MILPs gives one file per MILP: OUT.r<region>.d<disjunct>.mps for the\n\
+                  regions and disjuncts of a VNN-LIB property, OUT.t<class>.mps per target class of an untargeted\n\
+                  adversarial search. A file name ending in .lp writes CPLEX LP format."
 )]
 pub struct ExportArgs {
-    /// An instance file (kind = "verify" with a vnnlib), or a network followed by a VNN-LIB file.
-    #[arg(required = true, num_args = 1..=2)]
+    /// An instance file, or a network followed by a VNN-LIB file (or, instead, a task with its own flags).
+    #[arg(num_args = 1..=2)]
     pub inputs: Vec<PathBuf>,
-    /// Where to write the model.
-    #[arg(short, long)]
-    pub output: PathBuf,
+    /// Where to write the model (.mps, or .lp for CPLEX LP format).
+    #[arg(short, long, global = true)]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub domain: DomainFlags,
     #[command(flatten)]
     pub solver: SolverFlags,
+    /// A task given by the flags of its own command.
+    #[command(subcommand)]
+    pub task: Option<ExportTask>,
+}
+
+/// A task given as on its own command line.
+#[derive(Subcommand, Debug)]
+pub enum ExportTask {
+    /// The MILP of `relumip maximize`.
+    Maximize(Box<MaximizeArgs>),
+    /// The MILPs of `relumip adversarial`.
+    Adversarial(Box<AdversarialArgs>),
+    /// The MILP of `relumip compare`.
+    Compare(Box<CompareArgs>),
+}
+
+/// What is exported: a task with everything resolved.
+enum Job {
+    Verify {
+        net: PathBuf,
+        vnnlib: PathBuf,
+    },
+    Maximize {
+        net: Network,
+        domain: InputDomain,
+        objective: MaximizeObjective,
+    },
+    Adversarial {
+        net: Network,
+        domain: InputDomain,
+        spec: AdversarialSpec,
+    },
+    Compare {
+        a: Network,
+        b: Network,
+        domain: InputDomain,
+        mode: String,
+        norm: Option<Norm>,
+        classes: Option<(usize, usize)>,
+        reference: Option<(Vec<f64>, Option<usize>)>,
+    },
 }
 
 /// Runs `relumip export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let mut options = SolverOptions::default();
-    if let Some(f) = &args.solver.formulation {
-        options.formulation = f.parse()?;
+    let Some(output) = args.output.clone() else {
+        return Err(UsageError("export needs -o OUT.mps (or OUT.lp)".into()).into());
+    };
+    let (job, options) = match (&args.task, args.inputs.as_slice()) {
+        (Some(task), _) => job_from_task(task)?,
+        (None, [net, vnnlib]) => (
+            Job::Verify {
+                net: net.clone(),
+                vnnlib: vnnlib.clone(),
+            },
+            solver_options(&no_limits(), &args.solver)?,
+        ),
+        (None, [instance]) => job_from_instance(instance, &args.solver)?,
+        _ => {
+            return Err(UsageError(
+                "export takes an instance file, NET VNNLIB, or a task (maximize, adversarial, compare)"
+                    .into(),
+            )
+            .into())
+        }
+    };
+    options.validate()?;
+    let models = models_of(job, &options)?;
+    let single = models.len() == 1;
+    for (suffix, model) in models {
+        let path = if single {
+            output.clone()
+        } else {
+            numbered(&output, &suffix)
+        };
+        write_model(&model, &path)?;
+        println!(
+            "wrote {} ({} rows, {} columns, {} binaries)",
+            path.display(),
+            model.mip.lp.num_rows(),
+            model.mip.lp.num_cols(),
+            model.mip.num_integers()
+        );
     }
-    if let Some(b) = &args.solver.bounds {
-        options.bounds = b.parse().map_err(UsageError)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn no_limits() -> CommonFlags {
+    CommonFlags {
+        time_limit: None,
+        threads: None,
+        node_limit: None,
+        gap_rel: None,
+        gap_abs: None,
+        seed: None,
+        quiet: true,
+        log_file: None,
+        json: None,
     }
-    let (net_path, vnnlib_path) = match args.inputs.as_slice() {
-        [net, vnnlib] => (net.clone(), vnnlib.clone()),
-        [instance] => {
-            let inst = read_instance(instance)?;
-            if args.solver.formulation.is_none() {
-                if let Some(f) = inst.solver.formulation {
-                    options.formulation = match f {
-                        relumip::io::instance::Formulation::BigM => Formulation::BigM,
-                        relumip::io::instance::Formulation::Partition(n) => Formulation::Partition(n),
+}
+
+/// The models of a job, each with its file-name suffix (`r0.d1`, `t3`; empty for a single model).
+fn models_of(job: Job, options: &SolverOptions) -> anyhow::Result<Vec<(String, ReluModel)>> {
+    let mut out = Vec::new();
+    match job {
+        Job::Verify { net, vnnlib } => {
+            let net = load_network(&net)?;
+            let prop = relumip::spec::read_vnnlib(&vnnlib)?;
+            if prop.inputs != net.input_size() || prop.outputs != net.output_size() {
+                return Err(Error::input(
+                    &vnnlib,
+                    "declarations",
+                    "input/output sizes differ from the network's",
+                )
+                .into());
+            }
+            for (r, region) in prop.regions.iter().enumerate() {
+                let base = region_model(&net, region, options)?;
+                let mut first_output = 0;
+                for (d, conj) in region.output.disjuncts.iter().enumerate() {
+                    let mut model = base.clone();
+                    set_disjunct_objective(&mut model, first_output, conj.len());
+                    first_output += conj.len();
+                    out.push((format!("r{r}.d{d}"), model));
+                }
+            }
+        }
+        Job::Maximize {
+            net,
+            domain,
+            objective,
+        } => out.push((String::new(), maximize_model(&net, &domain, &objective, options)?)),
+        Job::Adversarial { net, domain, spec } => {
+            if spec.norm == Norm::L2 {
+                return Err(UsageError(
+                    "adversarial --norm l2: the search refines an outer approximation of the squares while it \
+                     runs, so no single MILP has its optimum; export l1, linf or l0"
+                        .into(),
+                )
+                .into());
+            }
+            for (t, model) in adversarial_models(&net, &domain, &spec, options)? {
+                out.push((format!("t{t}"), model));
+            }
+        }
+        Job::Compare {
+            a,
+            b,
+            domain,
+            mode,
+            norm,
+            classes,
+            reference,
+        } => {
+            let model = match mode.as_str() {
+                "maxdiff" => {
+                    let norm = match norm {
+                        None | Some(Norm::Linf) => DiffNorm::Linf,
+                        Some(Norm::L1) => DiffNorm::L1,
+                        Some(other) => {
+                            return Err(UsageError(format!(
+                                "maxdiff measures outputs in l1 or linf, not {other:?}"
+                            ))
+                            .into())
+                        }
                     };
+                    maxdiff_model(&a, &b, &domain, norm, options)?
                 }
-            }
-            if args.solver.bounds.is_none() {
-                if let Some(b) = inst.solver.bounds {
-                    options.bounds = b;
+                "maxout" => {
+                    let Some(c) = classes else {
+                        return Err(UsageError("maxout needs classes C1,C2".into()).into());
+                    };
+                    maxout_model(&a, &b, &domain, c, 0.0, options)?
                 }
-            }
-            match (&inst.network, &inst.task) {
-                (NetworkSpec::Single(net), Task::Verify(VerifyTarget::Vnnlib(p))) => (net.clone(), p.clone()),
-                _ => {
+                "maxflip" => maxflip_model(&a, &b, &domain, options)?.0,
+                "mineps" => {
+                    let Some((x0, label)) = reference else {
+                        return Err(UsageError("mineps needs a reference".into()).into());
+                    };
+                    mineps_model(&a, &b, &domain, &x0, label, options)?.0
+                }
+                other => {
                     return Err(UsageError(format!(
-                        "{}: export of this [task] kind is not yet implemented (verify with a vnnlib is)",
-                        instance.display()
+                        "mode: expected maxdiff, maxout, maxflip or mineps, got '{other}'"
                     ))
                     .into())
                 }
+            };
+            out.push((String::new(), model));
+        }
+    }
+    Ok(out)
+}
+
+/// The domain the flags give for a network file (its own box, if it states one, is the default).
+fn flag_domain(net_path: &Path, n: usize, flags: &DomainFlags) -> anyhow::Result<InputDomain> {
+    let loaded = load_network_with_box(net_path)?;
+    Ok(flags
+        .to_domain_spec()
+        .resolve(n, loaded.input_box, Path::new(""))?
+        .domain)
+}
+
+fn job_from_task(task: &ExportTask) -> anyhow::Result<(Job, SolverOptions)> {
+    match task {
+        ExportTask::Maximize(args) => {
+            let net = load_network(&args.net)?;
+            let objective =
+                MaximizeObjective::parse(&args.objective, net.output_size(), "command line", "--objective")?;
+            let domain = flag_domain(&args.net, net.input_size(), &args.domain)?;
+            let options = solver_options(&args.common, &args.solver)?;
+            Ok((
+                Job::Maximize {
+                    net,
+                    domain,
+                    objective,
+                },
+                options,
+            ))
+        }
+        ExportTask::Adversarial(args) => {
+            let net = load_network(&args.net)?;
+            let csv = relumip::io::csv::read_csv_inputs(&args.reference, args.domain.label_first)?;
+            csv.check_width(net.input_size())?;
+            let spec = AdversarialSpec {
+                reference: csv.row(args.domain.row)?.to_vec(),
+                source: args.source,
+                target: args.target,
+                norm: parse_norm(&args.norm, "--norm")?,
+                margin: margin_of(args.margin, args.ratio)?,
+                max_change: args.max_change,
+                max_changed: args.max_changed,
+                min_change: args.min_change,
+            };
+            let domain = flag_domain(&args.net, net.input_size(), &args.domain)?;
+            let options = solver_options(&args.common, &args.solver)?;
+            Ok((Job::Adversarial { net, domain, spec }, options))
+        }
+        ExportTask::Compare(args) => {
+            let (a, b) = (load_network(&args.net_a)?, load_network(&args.net_b)?);
+            let domain = flag_domain(&args.net_a, a.input_size(), &args.domain)?;
+            let reference = match &args.reference {
+                Some(path) => {
+                    let csv = relumip::io::csv::read_csv_inputs(path, args.domain.label_first)?;
+                    csv.check_width(a.input_size())?;
+                    Some((csv.row(args.domain.row)?.to_vec(), args.label))
+                }
+                None => None,
+            };
+            let job = Job::Compare {
+                a,
+                b,
+                domain,
+                mode: args.mode.clone(),
+                norm: args
+                    .norm
+                    .as_deref()
+                    .map(|n| parse_norm(n, "--norm"))
+                    .transpose()?,
+                classes: args.classes.as_deref().map(parse_classes).transpose()?,
+                reference,
+            };
+            Ok((job, solver_options(&args.common, &args.solver)?))
+        }
+    }
+}
+
+/// The job of an instance file, its `[solver]` formulation, cuts and bounds under the command-line flags (as
+/// `relumip run` merges them).
+fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, SolverOptions)> {
+    let inst = read_instance(file)?;
+    let mut solver = flags.clone();
+    let s = &inst.solver;
+    if solver.formulation.is_none() {
+        solver.formulation = s.formulation.map(|f| match f {
+            Formulation::BigM => "bigm".to_string(),
+            Formulation::Partition(n) => format!("partition:{n}"),
+        });
+    }
+    if solver.cuts.is_none() {
+        solver.cuts = s.cuts.as_ref().map(|c| {
+            let names: Vec<&str> = c
+                .iter()
+                .map(|k| match k {
+                    CutKind::Ideal => "ideal",
+                    CutKind::Partition => "partition",
+                })
+                .collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(",")
+            }
+        });
+    }
+    let mut common = no_limits();
+    common.seed = s.seed;
+    let mut options = solver_options(&common, &solver)?;
+    if solver.bounds.is_none() {
+        if let Some(b) = s.bounds {
+            options.bounds = b;
+        }
+    }
+    let place = file.display().to_string();
+    let job = match (&inst.task, &inst.network) {
+        (Task::Verify(VerifyTarget::Vnnlib(p)), NetworkSpec::Single(net)) => Job::Verify {
+            net: net.clone(),
+            vnnlib: p.clone(),
+        },
+        (Task::Maximize { objective }, NetworkSpec::Single(path)) => {
+            let net = load_network(path)?;
+            let domain = instance_domain(&inst, path, net.input_size())?;
+            let objective = MaximizeObjective::parse(objective, net.output_size(), &place, "task.objective")?;
+            Job::Maximize {
+                net,
+                domain,
+                objective,
             }
         }
-        _ => return Err(UsageError("export takes an instance file, or NET VNNLIB".into()).into()),
-    };
-    options.validate()?;
-    let net = relumip::nn::load_network(&net_path)?;
-    let prop = relumip::spec::read_vnnlib(&vnnlib_path)?;
-    if prop.inputs != net.input_size() || prop.outputs != net.output_size() {
-        return Err(Error::input(
-            &vnnlib_path,
-            "declarations",
-            "input/output sizes differ from the network's",
-        )
-        .into());
-    }
-    let milps: usize = prop.regions.iter().map(|r| r.output.disjuncts.len()).sum();
-    for (r, region) in prop.regions.iter().enumerate() {
-        let base = region_model(&net, region, &options)?;
-        let mut first_output = 0;
-        for (d, conj) in region.output.disjuncts.iter().enumerate() {
-            let mut model = base.clone();
-            set_disjunct_objective(&mut model, first_output, conj.len());
-            first_output += conj.len();
-            let path = if milps == 1 {
-                args.output.clone()
-            } else {
-                numbered(&args.output, r, d)
+        (Task::Adversarial(t), NetworkSpec::Single(path)) => {
+            let net = load_network(path)?;
+            let domain = instance_domain(&inst, path, net.input_size())?;
+            let csv = relumip::io::csv::read_csv_inputs(&t.reference, t.label_first)?;
+            csv.check_width(net.input_size())?;
+            let margin = match t.margin {
+                Some(relumip::io::instance::MarginSpec::Additive(m)) => Margin::Additive(m),
+                Some(relumip::io::instance::MarginSpec::Ratio(r)) => Margin::Ratio(r),
+                None => Margin::Additive(0.0),
             };
-            write_model(&model, &path)?;
-            println!(
-                "wrote {} ({} rows, {} columns, {} binaries)",
-                path.display(),
-                model.mip.lp.num_rows(),
-                model.mip.lp.num_cols(),
-                model.mip.num_integers()
-            );
+            let spec = AdversarialSpec {
+                reference: csv.row(t.row)?.to_vec(),
+                source: t.source,
+                target: t.target,
+                norm: t.norm,
+                margin,
+                max_change: t.max_change,
+                max_changed: t.max_changed,
+                min_change: t.min_change,
+            };
+            Job::Adversarial { net, domain, spec }
         }
-    }
-    Ok(ExitCode::SUCCESS)
+        (Task::Compare(t), NetworkSpec::Pair { a, b }) => {
+            let (na, nb) = (load_network(a)?, load_network(b)?);
+            let domain = inst.resolve_domain(na.input_size(), None)?.domain;
+            let classes = match t.classes.as_deref() {
+                Some([c1, c2]) => Some((*c1, *c2)),
+                Some(_) => return Err(Error::input(file, "task.classes", "expected [C1, C2]").into()),
+                None => None,
+            };
+            let reference = match &t.reference {
+                Some((path, row)) => {
+                    let csv = relumip::io::csv::read_csv_inputs(path, false)?;
+                    csv.check_width(na.input_size())?;
+                    Some((csv.row(*row)?.to_vec(), None))
+                }
+                None => None,
+            };
+            Job::Compare {
+                a: na,
+                b: nb,
+                domain,
+                mode: format!("{:?}", t.mode).to_ascii_lowercase(),
+                norm: t.norm,
+                classes,
+                reference,
+            }
+        }
+        (Task::Verify(VerifyTarget::Label(_)), _) | (Task::Bounds { .. }, _) => {
+            return Err(UsageError(format!(
+                "{place}: export of verify with a label and of bounds is not available (a label gives one \
+                 MILP per other class, bounds one LP or MILP per neuron)"
+            ))
+            .into())
+        }
+        _ => {
+            return Err(UsageError(format!(
+                "{place}: this task needs [network] (or [networks] a, b for compare)"
+            ))
+            .into())
+        }
+    };
+    Ok((job, options))
+}
+
+fn instance_domain(
+    inst: &relumip::io::instance::Instance,
+    net_path: &Path,
+    n: usize,
+) -> anyhow::Result<InputDomain> {
+    let loaded = load_network_with_box(net_path)?;
+    Ok(inst.resolve_domain(n, loaded.input_box)?.domain)
 }
 
 fn write_model(model: &ReluModel, path: &Path) -> relumip::error::Result<()> {
@@ -121,8 +460,8 @@ fn write_model(model: &ReluModel, path: &Path) -> relumip::error::Result<()> {
     }
 }
 
-/// `out.mps` → `out.r0.d1.mps`.
-fn numbered(out: &Path, region: usize, disjunct: usize) -> PathBuf {
+/// `out.mps` with suffix `r0.d1` → `out.r0.d1.mps`.
+fn numbered(out: &Path, suffix: &str) -> PathBuf {
     let stem = out
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -131,5 +470,5 @@ fn numbered(out: &Path, region: usize, disjunct: usize) -> PathBuf {
         .extension()
         .map(|e| e.to_string_lossy().into_owned())
         .unwrap_or_else(|| "mps".into());
-    out.with_file_name(format!("{stem}.r{region}.d{disjunct}.{ext}"))
+    out.with_file_name(format!("{stem}.{suffix}.{ext}"))
 }

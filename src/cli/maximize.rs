@@ -3,7 +3,7 @@
 use super::common::*;
 use super::verify::{make_log, solver_options};
 use clap::Args;
-use relumip::io::report::{relative_gap, Incumbent, ResultReport, Solution, Stats};
+use relumip::io::report::{relative_gap, ResultReport};
 use relumip::log::{fmt_value, Log};
 use relumip::nn::load_network_with_box;
 use relumip::spec::InputDomain;
@@ -39,38 +39,7 @@ pub struct MaximizeArgs {
 
 /// The result JSON of CLI.md for a task result (objective and bound in the user's sense).
 pub(super) fn task_report(command: &str, r: &TaskResult) -> ResultReport {
-    let mut report = ResultReport::new(command, r.status);
-    report.objective = r.objective;
-    report.bound = r.bound;
-    report.gap = relative_gap(r.objective, r.bound);
-    report.time_s = r.time_s;
-    report.nodes = r.nodes;
-    report.lp_iterations = r.lp_iterations;
-    report.solution = match (&r.input, &r.output) {
-        (Some(input), Some(output)) => Some(Solution {
-            input: input.clone(),
-            output: output.clone(),
-        }),
-        _ => None,
-    };
-    report.stats = Stats {
-        root_bound: r.root_bound,
-        cuts_added: r.cuts_added,
-        unstable_neurons: r.unstable_neurons as u64,
-        binaries: r.binaries as u64,
-        rows: r.rows as u64,
-        columns: r.columns as u64,
-        incumbents: r
-            .incumbents
-            .iter()
-            .map(|(t, o, s)| Incumbent {
-                time_s: *t,
-                objective: *o,
-                source: s.clone(),
-            })
-            .collect(),
-    };
-    report
+    ResultReport::from_task(command, r)
 }
 
 /// The human summary lines shared by the tasks.
@@ -169,158 +138,6 @@ pub fn run(args: MaximizeArgs) -> anyhow::Result<ExitCode> {
     )?;
     if let Some(dest) = &args.common.json {
         task_report("maximize", &result).write(dest)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `relumip run` for the kinds `maximize`, `adversarial` and `compare`: the instance file read by
-/// `io::instance`, its `[solver]` table under the command-line flags.
-pub(super) fn run_instance(
-    file: &Path,
-    common: &CommonFlags,
-    solver: &SolverFlags,
-) -> anyhow::Result<ExitCode> {
-    use relumip::io::instance::{read_instance, NetworkSpec, Task};
-    let inst = read_instance(file)?;
-    let mut common = common.clone();
-    let mut solver = solver.clone();
-    let s = &inst.solver;
-    common.time_limit = common.time_limit.or(s.time_limit);
-    common.threads = common.threads.or(s.threads);
-    common.node_limit = common.node_limit.or(s.node_limit);
-    common.gap_rel = common.gap_rel.or(s.gap_rel);
-    common.gap_abs = common.gap_abs.or(s.gap_abs);
-    common.seed = common.seed.or(s.seed);
-    if solver.formulation.is_none() {
-        solver.formulation = s.formulation.map(|f| match f {
-            relumip::io::instance::Formulation::BigM => "bigm".to_string(),
-            relumip::io::instance::Formulation::Partition(n) => format!("partition:{n}"),
-        });
-    }
-    if solver.cuts.is_none() {
-        solver.cuts = s.cuts.as_ref().map(|c| {
-            let names: Vec<&str> = c
-                .iter()
-                .map(|k| match k {
-                    relumip::io::instance::CutKind::Ideal => "ideal",
-                    relumip::io::instance::CutKind::Partition => "partition",
-                })
-                .collect();
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(",")
-            }
-        });
-    }
-    let mut options = solver_options(&common, &solver)?;
-    if solver.bounds.is_none() {
-        if let Some(b) = s.bounds {
-            options.bounds = b;
-        }
-    }
-    let log = make_log(&common)?;
-    log.line(&format!("relumip run {}", file.display()));
-    let json = common.json.as_deref();
-    match (&inst.task, &inst.network) {
-        (Task::Maximize { objective }, NetworkSpec::Single(path)) => {
-            let net = relumip::nn::load_network(path)?;
-            let loaded = load_network_with_box(path)?;
-            let resolved = inst.resolve_domain(net.input_size(), loaded.input_box)?;
-            log.line(&format!("Domain: {}", resolved.note));
-            let objective = MaximizeObjective::parse(
-                objective,
-                net.output_size(),
-                &file.display().to_string(),
-                "task.objective",
-            )?;
-            let result = maximize(&net, &resolved.domain, &objective, &options, &log)?;
-            log_summary(&log, &result);
-            if let Some(dest) = json {
-                task_report("maximize", &result).write(dest)?;
-            }
-        }
-        (Task::Adversarial(t), NetworkSpec::Single(path)) => {
-            let net = relumip::nn::load_network(path)?;
-            let loaded = load_network_with_box(path)?;
-            let resolved = inst.resolve_domain(net.input_size(), loaded.input_box)?;
-            log.line(&format!("Domain: {}", resolved.note));
-            let csv = relumip::io::csv::read_csv_inputs(&t.reference, t.label_first)?;
-            csv.check_width(net.input_size())?;
-            let margin = match t.margin {
-                Some(relumip::io::instance::MarginSpec::Additive(m)) => {
-                    relumip::tasks::adversarial::Margin::Additive(m)
-                }
-                Some(relumip::io::instance::MarginSpec::Ratio(r)) => {
-                    relumip::tasks::adversarial::Margin::Ratio(r)
-                }
-                None => relumip::tasks::adversarial::Margin::Additive(0.0),
-            };
-            let spec = relumip::tasks::adversarial::AdversarialSpec {
-                reference: csv.row(t.row)?.to_vec(),
-                source: t.source,
-                target: t.target,
-                norm: t.norm,
-                margin,
-                max_change: t.max_change,
-                max_changed: t.max_changed,
-                min_change: t.min_change,
-            };
-            super::adversarial::solve_and_report(
-                &net,
-                &resolved.domain,
-                &spec,
-                &options,
-                &log,
-                (None, None),
-                json,
-            )?;
-        }
-        (Task::Compare(t), NetworkSpec::Pair { a, b }) => {
-            let (na, nb) = (relumip::nn::load_network(a)?, relumip::nn::load_network(b)?);
-            let resolved = inst.resolve_domain(na.input_size(), None)?;
-            log.line(&format!("Domain: {}", resolved.note));
-            let mode = format!("{:?}", t.mode).to_ascii_lowercase();
-            let classes = match t.classes.as_deref() {
-                Some([c1, c2]) => Some((*c1, *c2)),
-                Some(_) => {
-                    return Err(super::UsageError(format!(
-                        "{}: task.classes: expected [C1, C2]",
-                        file.display()
-                    ))
-                    .into())
-                }
-                None => None,
-            };
-            // mineps's reference (the instance keeps no label_first for compare: read as plain rows).
-            let reference = match &t.reference {
-                Some((path, row)) => {
-                    let csv = relumip::io::csv::read_csv_inputs(path, false)?;
-                    csv.check_width(na.input_size())?;
-                    Some((csv.row(*row)?.to_vec(), None))
-                }
-                None => None,
-            };
-            super::compare::solve_and_report(
-                &na,
-                &nb,
-                &resolved.domain,
-                &mode,
-                t.norm,
-                classes,
-                &options,
-                &log,
-                json,
-                reference,
-            )?;
-        }
-        _ => {
-            return Err(super::UsageError(format!(
-                "{}: this task needs [network] (or [networks] a, b for compare)",
-                file.display()
-            ))
-            .into())
-        }
     }
     Ok(ExitCode::SUCCESS)
 }

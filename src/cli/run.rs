@@ -1,10 +1,18 @@
-//! `relumip run`.
+//! `relumip run`: an instance file, read and validated by `io::instance` (errors name the file, the line and
+//! the field), its `[solver]` table under the command-line flags, handed to the task it names.
 
 use super::common::*;
-use super::verify::{make_log, report_json, solver_options, vnncomp_text, write_out};
-use super::UsageError;
+use super::maximize::{log_summary, task_report};
+use super::verify::{make_log, report_verification, robustness_property, solve_output_shift, solver_options};
 use clap::Args;
 use relumip::error::Error;
+use relumip::io::instance::{read_instance, Instance, MarginSpec, NetworkSpec, Task, VerifyTarget};
+use relumip::log::Log;
+use relumip::nn::{load_network, load_network_with_box, Network};
+use relumip::options::SolverOptions;
+use relumip::spec::ResolvedDomain;
+use relumip::tasks::adversarial::{AdversarialSpec, Margin};
+use relumip::tasks::maximize::{maximize, MaximizeObjective};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,104 +28,210 @@ pub struct RunArgs {
     pub solver: SolverFlags,
 }
 
-fn field<'a>(doc: &'a toml::Value, file: &Path, table: &str, key: &str) -> anyhow::Result<&'a toml::Value> {
-    doc.get(table)
-        .and_then(|t| t.get(key))
-        .ok_or_else(|| Error::input(file, format!("[{table}]"), format!("missing '{key}'")).into())
-}
-
-fn string<'a>(doc: &'a toml::Value, file: &Path, table: &str, key: &str) -> anyhow::Result<&'a str> {
-    field(doc, file, table, key)?
-        .as_str()
-        .ok_or_else(|| Error::input(file, format!("[{table}] {key}"), "expected a string").into())
-}
-
-/// Command-line solver flags override the file's `[solver]` table.
-fn merged_flags(doc: &toml::Value, args: &RunArgs) -> (CommonFlags, SolverFlags) {
+/// The solver options of an instance: the command-line flags first, then the file's `[solver]` table.
+fn instance_options(inst: &Instance, args: &RunArgs) -> anyhow::Result<(CommonFlags, SolverOptions)> {
+    let s = &inst.solver;
     let mut common = args.common.clone();
-    let mut solver = args.solver.clone();
-    if let Some(s) = doc.get("solver") {
-        let num = |k: &str| {
-            s.get(k)
-                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-        };
-        common.time_limit = common.time_limit.or(num("time_limit"));
-        common.threads = common.threads.or(num("threads").map(|t| t.max(1.0) as usize));
-        common.gap_rel = common.gap_rel.or(num("gap_rel"));
-        common.gap_abs = common.gap_abs.or(num("gap_abs"));
-        solver.formulation = solver
-            .formulation
-            .or(s.get("formulation").and_then(|v| v.as_str()).map(String::from));
-        solver.bounds = solver
-            .bounds
-            .or(s.get("bounds").and_then(|v| v.as_str()).map(String::from));
-        if solver.cuts.is_none() {
-            solver.cuts = match s.get("cuts") {
-                Some(toml::Value::Array(a)) => {
-                    Some(a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(","))
-                }
-                Some(toml::Value::String(c)) => Some(c.clone()),
-                _ => None,
-            };
+    common.time_limit = common.time_limit.or(s.time_limit);
+    common.threads = common.threads.or(s.threads);
+    common.node_limit = common.node_limit.or(s.node_limit);
+    common.gap_rel = common.gap_rel.or(s.gap_rel);
+    common.gap_abs = common.gap_abs.or(s.gap_abs);
+    common.seed = common.seed.or(s.seed);
+    let mut options = solver_options(&common, &args.solver)?;
+    if args.solver.formulation.is_none() {
+        if let Some(f) = s.formulation {
+            options.formulation = f;
         }
     }
-    (common, solver)
+    if args.solver.cuts.is_none() {
+        if let Some(c) = &s.cuts {
+            options.cuts = c.clone();
+        }
+    }
+    if args.solver.bounds.is_none() {
+        if let Some(b) = s.bounds {
+            options.bounds = b;
+        }
+    }
+    options.validate()?;
+    Ok((common, options))
+}
+
+/// The one network of a single-network task.
+fn single(inst: &Instance) -> anyhow::Result<&Path> {
+    match &inst.network {
+        NetworkSpec::Single(p) => Ok(p),
+        NetworkSpec::Pair { .. } => {
+            Err(Error::input(&inst.file, "network", "this task takes one [network]").into())
+        }
+    }
+}
+
+/// The network and the instance's domain for it (the network file's own box is the default).
+fn network_and_domain(inst: &Instance, log: &Log) -> anyhow::Result<(Network, ResolvedDomain)> {
+    let path = single(inst)?;
+    // `load_network` folds a .nnet file's normalisation; its header's box comes from `load_network_with_box`.
+    let net = load_network(path)?;
+    let loaded = load_network_with_box(path)?;
+    let resolved = inst.resolve_domain(net.input_size(), loaded.input_box)?;
+    log.line(&format!("Domain: {}", resolved.note));
+    Ok((net, resolved))
+}
+
+/// Row `row` of a reference CSV, checked against the network's input size.
+fn reference_row(path: &Path, row: usize, label_first: bool, inputs: usize) -> anyhow::Result<Vec<f64>> {
+    let csv = relumip::io::csv::read_csv_inputs(path, label_first)?;
+    csv.check_width(inputs)?;
+    Ok(csv.row(row)?.to_vec())
 }
 
 /// Runs `relumip run`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let file = &args.instance;
-    let text = relumip::error::read_text(file)?;
-    let doc: toml::Value = toml::from_str(&text).map_err(|e| {
-        let place = e
-            .span()
-            .map(|s| format!("byte {}", s.start))
-            .unwrap_or_else(|| "file".into());
-        Error::input(file, place, e.message().to_string())
-    })?;
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let kind = string(&doc, file, "task", "kind")?;
-    match kind {
-        "verify" => {
-            let net_path = dir.join(string(&doc, file, "network", "path")?);
-            let vnnlib = dir.join(string(&doc, file, "task", "vnnlib").map_err(|_| {
-                UsageError(format!(
-                    "{}: [task]: verify instances need 'vnnlib' (label = ... is not yet implemented)",
-                    file.display()
-                ))
-            })?);
-            let (common, solver) = merged_flags(&doc, &args);
-            let options = solver_options(&common, &solver)?;
-            let log = make_log(&common)?;
-            let net = relumip::nn::load_network(&net_path)?;
-            let prop = relumip::spec::read_vnnlib(&vnnlib)?;
+    let inst = read_instance(file)?;
+    let (common, options) = instance_options(&inst, &args)?;
+    let log = make_log(&common)?;
+    log.line(&format!("relumip run {}", file.display()));
+    let json = common.json.as_deref();
+    let name = file.display().to_string();
+    match &inst.task {
+        Task::Verify(VerifyTarget::Vnnlib(vnnlib)) => {
+            let net_path = single(&inst)?;
+            let net = load_network(net_path)?;
+            let prop = relumip::spec::read_vnnlib(vnnlib)?;
             if prop.inputs != net.input_size() || prop.outputs != net.output_size() {
                 return Err(Error::input(
-                    &vnnlib,
+                    vnnlib,
                     "declarations",
-                    "input/output sizes differ from the network's",
+                    format!(
+                        "the property declares {} inputs and {} outputs; the network {} has {} and {}",
+                        prop.inputs,
+                        prop.outputs,
+                        net_path.display(),
+                        net.input_size(),
+                        net.output_size()
+                    ),
                 )
                 .into());
             }
             let report = relumip::tasks::verify::verify_property(&net, &prop, &options, &log)?;
-            log.line(&format!(
-                "Result: {} in {}",
-                report.status,
-                log.time(report.time_s)
-            ));
-            log.line(&vnncomp_text(&report));
-            if let Some(dest) = &common.json {
-                write_out(dest, &serde_json::to_string_pretty(&report_json(&report))?)?;
+            report_verification(&log, &report, None, json)?;
+        }
+        Task::Verify(VerifyTarget::Label(label)) => {
+            let (net, resolved) = network_and_domain(&inst, &log)?;
+            if *label >= net.output_size() {
+                return Err(Error::input(
+                    file,
+                    "task.label",
+                    format!("the network has {} outputs", net.output_size()),
+                )
+                .into());
             }
-            Ok(ExitCode::SUCCESS)
+            log.line(&format!("Is class {label} chosen everywhere in the domain?"));
+            let prop = robustness_property(*label, net.output_size(), resolved.domain)?;
+            let report = relumip::tasks::verify::verify_property(&net, &prop, &options, &log)?;
+            report_verification(&log, &report, None, json)?;
         }
-        "maximize" | "adversarial" | "compare" => {
-            super::maximize::run_instance(file, &args.common, &args.solver)
+        Task::Verify(VerifyTarget::MaxDiff(norm)) => {
+            let (net, resolved) = network_and_domain(&inst, &log)?;
+            let Some(center) = &inst.domain.center else {
+                return Err(Error::input(
+                    file,
+                    "domain.center",
+                    "mode = \"maxdiff\" measures from a reference input: give [domain] center (and linf or l1)",
+                )
+                .into());
+            };
+            let d = &inst.domain;
+            let reference = reference_row(center, d.row, d.label_first, net.input_size())?;
+            solve_output_shift(&net, &resolved.domain, &reference, *norm, &options, &log, json)?;
         }
-        other => Err(UsageError(format!(
-            "{}: [task] kind '{other}' is not yet implemented by 'relumip run'",
-            file.display()
-        ))
-        .into()),
+        Task::Maximize { objective } => {
+            let (net, resolved) = network_and_domain(&inst, &log)?;
+            let objective = MaximizeObjective::parse(objective, net.output_size(), &name, "task.objective")?;
+            let result = maximize(&net, &resolved.domain, &objective, &options, &log)?;
+            log_summary(&log, &result);
+            if let Some(dest) = json {
+                task_report("maximize", &result).write(dest)?;
+            }
+        }
+        Task::Adversarial(t) => {
+            let (net, resolved) = network_and_domain(&inst, &log)?;
+            let margin = match t.margin {
+                Some(MarginSpec::Additive(m)) => Margin::Additive(m),
+                Some(MarginSpec::Ratio(r)) => Margin::Ratio(r),
+                None => Margin::Additive(0.0),
+            };
+            let spec = AdversarialSpec {
+                reference: reference_row(&t.reference, t.row, t.label_first, net.input_size())?,
+                source: t.source,
+                target: t.target,
+                norm: t.norm,
+                margin,
+                max_change: t.max_change,
+                max_changed: t.max_changed,
+                min_change: t.min_change,
+            };
+            super::adversarial::solve_and_report(
+                &net,
+                &resolved.domain,
+                &spec,
+                &options,
+                &log,
+                (None, None),
+                json,
+            )?;
+        }
+        Task::Compare(t) => {
+            let NetworkSpec::Pair { a, b } = &inst.network else {
+                return Err(Error::input(file, "network", "compare takes [networks] a and b").into());
+            };
+            let (na, nb) = (load_network(a)?, load_network(b)?);
+            if na.input_size() != nb.input_size() {
+                return Err(Error::input(
+                    file,
+                    "networks",
+                    format!(
+                        "the networks take {} and {} inputs",
+                        na.input_size(),
+                        nb.input_size()
+                    ),
+                )
+                .into());
+            }
+            let resolved = inst.resolve_domain(na.input_size(), None)?;
+            log.line(&format!("Domain: {}", resolved.note));
+            let mode = format!("{:?}", t.mode).to_ascii_lowercase();
+            let classes = match t.classes.as_deref() {
+                Some([c1, c2]) => Some((*c1, *c2)),
+                Some(_) => return Err(Error::input(file, "task.classes", "expected [C1, C2]").into()),
+                None => None,
+            };
+            let reference = match &t.reference {
+                Some((path, row)) => Some((
+                    reference_row(path, *row, t.label_first, na.input_size())?,
+                    t.label,
+                )),
+                None => None,
+            };
+            super::compare::solve_and_report(
+                &na,
+                &nb,
+                &resolved.domain,
+                &mode,
+                t.norm,
+                classes,
+                &options,
+                &log,
+                json,
+                reference,
+            )?;
+        }
+        Task::Bounds { .. } => {
+            let problem = "kind = \"bounds\" is not yet run by 'relumip run' (use 'relumip bounds')";
+            return Err(Error::input(file, "task.kind", problem).into());
+        }
     }
+    Ok(ExitCode::SUCCESS)
 }

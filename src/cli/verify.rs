@@ -3,10 +3,13 @@
 use super::common::*;
 use super::UsageError;
 use clap::Args;
+use relumip::io::report::ResultReport;
 use relumip::log::Log;
 use relumip::options::{parse_cuts, Branching, SolverOptions};
 use relumip::result::Status;
-use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
+use relumip::spec::{InputDomain, Norm, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
+use relumip::tasks::compose::DiffNorm;
+use relumip::tasks::output_shift::max_output_shift;
 use relumip::tasks::verify::{verify_property, VerifyReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,7 +19,7 @@ use std::sync::Arc;
 /// Arguments of `relumip verify`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  relumip verify net.onnx prop.vnnlib --time-limit 60 --vnncomp-out result.txt"
+    after_help = "Examples:\n  relumip verify net.onnx prop.vnnlib --time-limit 60 --vnncomp-out result.txt\n  relumip verify mnist-32-16.onnx --label 7 --center mnist-sample10.csv --label-first --linf 0.02\n  relumip verify mnist-32-16.onnx --maxdiff --center mnist-sample10.csv --label-first --linf 0.02"
 )]
 pub struct VerifyArgs {
     /// The network (.onnx or .nnet).
@@ -26,6 +29,13 @@ pub struct VerifyArgs {
     /// Robustness of this class over the domain.
     #[arg(long)]
     pub label: Option<usize>,
+    /// The "maximum difference" form: maximise how far the logits move from their value at the reference
+    /// (--center, with --linf/--l1 or a box) over the domain.
+    #[arg(long)]
+    pub maxdiff: bool,
+    /// Distance of the logits for --maxdiff: l1 (default) or linf.
+    #[arg(long)]
+    pub norm: Option<String>,
     /// Write the VNN-COMP result file here.
     #[arg(long, value_name = "PATH")]
     pub vnncomp_out: Option<PathBuf>,
@@ -98,41 +108,75 @@ pub(super) fn make_log(common: &CommonFlags) -> anyhow::Result<Log> {
     Ok(log)
 }
 
-/// Writes `text` to `dest` (`-` = standard output).
-pub(super) fn write_out(dest: &str, text: &str) -> anyhow::Result<()> {
-    if dest == "-" {
-        println!("{text}");
-    } else {
-        std::fs::write(dest, format!("{text}\n")).map_err(|e| relumip::error::Error::io(dest, e))?;
+/// The human summary, the VNN-COMP result file and the result JSON of a verification: shared by the command
+/// and `relumip run`.
+pub(super) fn report_verification(
+    log: &Log,
+    report: &VerifyReport,
+    vnncomp_out: Option<&Path>,
+    json: Option<&str>,
+) -> anyhow::Result<()> {
+    log.line(&format!(
+        "Result: {} in {}",
+        report.status,
+        log.time(report.time_s)
+    ));
+    if let Some(c) = &report.counterexample {
+        log.line(&format!("Counterexample input: {:?}", c.input));
+        log.line(&format!("Output: {:?}", c.output));
+    }
+    if let Some(p) = vnncomp_out {
+        std::fs::write(p, vnncomp_text(report) + "\n").map_err(|e| relumip::error::Error::io(p, e))?;
+    }
+    if let Some(dest) = json {
+        ResultReport::from_verify("verify", report).write(dest)?;
     }
     Ok(())
 }
 
-/// The result JSON of CLI.md for a verification report.
-pub(super) fn report_json(r: &VerifyReport) -> serde_json::Value {
-    let solution = r.counterexample.as_ref().map(|c| {
-        serde_json::json!({"input": c.input, "output": c.output, "region": c.region, "disjunct": c.disjunct})
-    });
-    serde_json::json!({
-        "command": "verify",
-        "status": r.status.as_str(),
-        "objective": null,
-        "bound": null,
-        "gap": null,
-        "time_s": r.time_s,
-        "nodes": r.nodes,
-        "lp_iterations": r.lp_iterations,
-        "solution": solution,
-        "stats": {
-            "root_bound": r.root_bound,
-            "cuts_added": r.cuts_added,
-            "unstable_neurons": r.unstable_neurons,
-            "binaries": r.binaries,
-            "rows": r.rows,
-            "columns": r.columns,
-            "incumbents": r.incumbents.iter().map(|(t, o, s)| serde_json::json!({"time_s": t, "objective": o, "source": s})).collect::<Vec<_>>(),
+/// The "maximum difference" form: the largest distance of the logits from the reference's over the domain,
+/// reported like the optimisation tasks (objective = distance found, bound = proven upper bound), with the
+/// reference output as `reference_output` and `mode: "maxdiff"` in the JSON.
+pub(super) fn solve_output_shift(
+    net: &relumip::nn::Network,
+    domain: &InputDomain,
+    reference: &[f64],
+    norm: Option<Norm>,
+    options: &SolverOptions,
+    log: &Log,
+    json: Option<&str>,
+) -> anyhow::Result<()> {
+    let diff_norm = match norm {
+        None | Some(Norm::L1) => DiffNorm::L1,
+        Some(Norm::Linf) => DiffNorm::Linf,
+        Some(other) => {
+            return Err(UsageError(format!(
+                "the maximum difference measures logits in l1 or linf, not {other:?}"
+            ))
+            .into())
         }
-    })
+    };
+    log.line(&format!(
+        "Maximum difference: how far can the logits move from the reference's ({:?} distance)?",
+        diff_norm
+    ));
+    let shift = max_output_shift(net, domain, reference, diff_norm, options, log)?;
+    super::maximize::log_summary(log, &shift.result);
+    log.line(&format!("Reference output: {:.4?}", shift.reference_output));
+    if let Some(dest) = json {
+        let mut r = ResultReport::from_task("verify", &shift.result);
+        r.extra.insert("mode".into(), "maxdiff".into());
+        r.extra.insert(
+            "norm".into(),
+            if diff_norm == DiffNorm::L1 { "l1" } else { "linf" }.into(),
+        );
+        r.extra.insert(
+            "reference_output".into(),
+            serde_json::json!(shift.reference_output),
+        );
+        r.write(dest)?;
+    }
+    Ok(())
 }
 
 /// The VNN-COMP result file's text.
@@ -200,8 +244,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     }
     let log = make_log(&args.common)?;
     let net = relumip::nn::load_network(&args.net)?;
-    let prop = match (&args.vnnlib, args.label) {
-        (Some(vnnlib), None) => {
+    let prop = match (&args.vnnlib, args.label, args.maxdiff) {
+        (Some(vnnlib), None, false) => {
             let prop = relumip::spec::read_vnnlib(vnnlib)?;
             check_sizes(&args.net, &net, &prop, vnnlib)?;
             log.line(&format!(
@@ -212,7 +256,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             ));
             prop
         }
-        (None, Some(label)) => {
+        (None, Some(label), false) => {
             let domain = super::maximize::domain_for(&args.net, net.input_size(), &args.domain, &log)?;
             log.line(&format!(
                 "relumip verify {}: is class {label} chosen everywhere in the domain?",
@@ -220,35 +264,61 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             ));
             robustness_property(label, net.output_size(), domain)?
         }
+        (None, None, true) => {
+            let Some(center) = &args.domain.center else {
+                return Err(UsageError(
+                    "verify --maxdiff measures from a reference input: give --center FILE (and --linf or --l1)"
+                        .into(),
+                )
+                .into());
+            };
+            let csv = relumip::io::csv::read_csv_inputs(center, args.domain.label_first)?;
+            csv.check_width(net.input_size())?;
+            let reference = csv.row(args.domain.row)?.to_vec();
+            let domain = super::maximize::domain_for(&args.net, net.input_size(), &args.domain, &log)?;
+            let norm = args
+                .norm
+                .as_deref()
+                .map(|n| super::adversarial::parse_norm(n, "--norm"))
+                .transpose()?;
+            solve_output_shift(
+                &net,
+                &domain,
+                &reference,
+                norm,
+                &options,
+                &log,
+                args.common.json.as_deref(),
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
         _ => {
             return Err(UsageError(
-                "verify takes either a VNN-LIB file or --label C (with domain flags)".into(),
+                "verify takes a VNN-LIB file, or --label C, or --maxdiff (each with domain flags)".into(),
             )
             .into())
         }
     };
+    if args.norm.is_some() {
+        return Err(UsageError("--norm goes with --maxdiff".into()).into());
+    }
     let report = verify_property(&net, &prop, &options, &log)?;
-    log.line(&format!(
-        "Result: {} in {}",
-        report.status,
-        log.time(report.time_s)
-    ));
-    if let Some(c) = &report.counterexample {
-        log.line(&format!("Counterexample input: {:?}", c.input));
-        log.line(&format!("Output: {:?}", c.output));
-    }
-    if let Some(p) = &args.vnncomp_out {
-        std::fs::write(p, vnncomp_text(&report) + "\n").map_err(|e| relumip::error::Error::io(p, e))?;
-    }
-    if let Some(dest) = &args.common.json {
-        write_out(dest, &serde_json::to_string_pretty(&report_json(&report))?)?;
-    }
+    report_verification(
+        &log,
+        &report,
+        args.vnncomp_out.as_deref(),
+        args.common.json.as_deref(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Robustness of class `label` over `domain` as an unsafe set: some other output reaches the label's
 /// (`y_j >= y_label`; a tie counts as not robust).
-fn robustness_property(label: usize, outputs: usize, domain: InputDomain) -> anyhow::Result<VnnlibProperty> {
+pub(super) fn robustness_property(
+    label: usize,
+    outputs: usize,
+    domain: InputDomain,
+) -> anyhow::Result<VnnlibProperty> {
     if label >= outputs {
         return Err(UsageError(format!("--label {label}: the network has {outputs} outputs")).into());
     }

@@ -3,7 +3,8 @@
 use super::partition::{ModelBuilder, PartitionStrategy};
 use super::separators::{add_partition_formulation, CutFamily, CutNeuron, NeuronSeparator, PartitionSummary};
 use crate::lp::RowSpec;
-use crate::mip::{NodeView, Separator};
+use crate::mip::{NodeView, Separator, TreeCut};
+use crate::options::CutTree;
 use crate::relu::ReluModel;
 
 /// Every unstable neuron of the model with its input columns (stable-inactive inputs, constant 0, are left
@@ -72,6 +73,8 @@ pub struct TreeSchedule {
     pub max_depth: u32,
     /// Separate at one node in this many (by the count of explored nodes).
     pub every: u64,
+    /// Below the root, cut neurons whose input box the node tightened over the node's box (local cuts).
+    pub local: bool,
 }
 
 impl Default for TreeSchedule {
@@ -79,16 +82,34 @@ impl Default for TreeSchedule {
         TreeSchedule {
             max_depth: 0,
             every: 1,
+            local: false,
+        }
+    }
+}
+
+impl TreeSchedule {
+    /// The schedule of a tree cut mode: at every node, or at the root only.
+    pub fn from_mode(mode: CutTree) -> Self {
+        match mode {
+            CutTree::Off => TreeSchedule::default(),
+            CutTree::Global | CutTree::Local => TreeSchedule {
+                max_depth: u32::MAX,
+                every: 1,
+                local: mode == CutTree::Local,
+            },
         }
     }
 }
 
 /// A cut family as a search plug-in. At the root the cuts use the node's (propagated) column bounds, which
-/// hold for every feasible point; below it they use the model's root bounds, so every cut is global.
+/// hold for every feasible point; the separator keeps them, and below the root its global cuts use them (the
+/// tightest bounds valid everywhere) while its local cuts use the node's own (propagated) bounds.
 pub struct NeuronCuts {
     inner: NeuronSeparator,
     name: String,
     schedule: TreeSchedule,
+    /// The root node's column bounds, once seen.
+    root_bounds: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 impl NeuronCuts {
@@ -98,6 +119,7 @@ impl NeuronCuts {
             inner: NeuronSeparator::new(cut_neurons(model), CutFamily::Ideal, max_cuts),
             name: "ideal cuts".into(),
             schedule: TreeSchedule::default(),
+            root_bounds: None,
         }
     }
 
@@ -111,6 +133,7 @@ impl NeuronCuts {
             ),
             name: format!("partition:{groups} cuts"),
             schedule: TreeSchedule::default(),
+            root_bounds: None,
         }
     }
 
@@ -118,6 +141,19 @@ impl NeuronCuts {
     pub fn with_tree_schedule(mut self, schedule: TreeSchedule) -> Self {
         self.schedule = schedule;
         self
+    }
+
+    /// Also separates below the root as the tree cut mode says.
+    pub fn with_tree(self, mode: CutTree) -> Self {
+        self.with_tree_schedule(TreeSchedule::from_mode(mode))
+    }
+
+    /// Column bounds valid for the whole model: the root node's when seen, else the model's.
+    fn global_bounds<'a>(&'a self, view: &NodeView<'a>) -> (&'a [f64], &'a [f64]) {
+        match &self.root_bounds {
+            Some((lo, hi)) if lo.len() == view.col_lower.len() => (lo, hi),
+            _ => (&view.problem.lp.col_lower, &view.problem.lp.col_upper),
+        }
     }
 }
 
@@ -130,11 +166,10 @@ impl Separator for NeuronCuts {
         if view.x.is_empty() {
             return Vec::new();
         }
-        let (lower, upper) = if view.depth == 0 {
-            (view.col_lower, view.col_upper)
-        } else {
-            (&view.problem.lp.col_lower[..], &view.problem.lp.col_upper[..])
-        };
+        if view.depth == 0 {
+            self.root_bounds = Some((view.col_lower.to_vec(), view.col_upper.to_vec()));
+        }
+        let (lower, upper) = self.global_bounds(view);
         self.inner
             .separate_point(view.x, lower, upper)
             .into_iter()
@@ -144,5 +179,18 @@ impl Separator for NeuronCuts {
 
     fn in_tree(&self, view: &NodeView) -> bool {
         view.depth <= self.schedule.max_depth && view.explored.is_multiple_of(self.schedule.every.max(1))
+    }
+
+    fn separate_tree(&mut self, view: &NodeView, allow_local: bool) -> Vec<TreeCut> {
+        if view.x.is_empty() {
+            return Vec::new();
+        }
+        let global = self.global_bounds(view);
+        let local = (allow_local && self.schedule.local).then_some((view.col_lower, view.col_upper));
+        self.inner
+            .separate_node(view.x, global, local)
+            .into_iter()
+            .map(|(row, efficacy, local)| TreeCut { row, efficacy, local })
+            .collect()
     }
 }

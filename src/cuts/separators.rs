@@ -92,38 +92,77 @@ impl NeuronSeparator {
     /// Cuts violated by the LP point `x`, with their efficacy, most efficacious first, at most `max_cuts`; the
     /// input boxes are read from `col_lower`/`col_upper`, so the cuts are valid wherever those bounds are.
     pub fn separate_point(&self, x: &[f64], col_lower: &[f64], col_upper: &[f64]) -> Vec<(RowSpec, f64)> {
+        let mut cuts: Vec<(RowSpec, f64)> = self
+            .neurons
+            .iter()
+            .filter(|n| n.is_fractional(x))
+            .filter_map(|n| self.separate_neuron(n, x, col_lower, col_upper))
+            .collect();
+        cuts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        cuts.truncate(self.max_cuts);
+        cuts
+    }
+
+    /// Cuts for a tree node: for each neuron with a fractional binary, a global cut over its input box in
+    /// `global` (bounds valid for the whole model), or, when `local` gives node bounds that tighten the
+    /// neuron's input box, a local cut over that tighter box (flagged `true`; valid only where the node bounds
+    /// hold). Most efficacious first, at most `max_cuts`.
+    pub fn separate_node(
+        &self,
+        x: &[f64],
+        global: (&[f64], &[f64]),
+        local: Option<(&[f64], &[f64])>,
+    ) -> Vec<(RowSpec, f64, bool)> {
         let mut cuts = Vec::new();
-        for neuron in &self.neurons {
-            if !neuron.is_fractional(x) {
-                continue;
-            }
-            let (lower, upper) = neuron.input_box(col_lower, col_upper);
-            let view = NeuronView {
-                weights: &neuron.weights,
-                bias: neuron.bias,
-                input_lower: &lower,
-                input_upper: &upper,
+        for neuron in self.neurons.iter().filter(|n| n.is_fractional(x)) {
+            let tighter = local.filter(|(lo, hi)| {
+                neuron
+                    .input_cols
+                    .iter()
+                    .any(|&c| lo[c] > global.0[c] || hi[c] < global.1[c])
+            });
+            let cut = match tighter {
+                Some((lo, hi)) => self.separate_neuron(neuron, x, lo, hi).map(|(r, e)| (r, e, true)),
+                None => self
+                    .separate_neuron(neuron, x, global.0, global.1)
+                    .map(|(r, e)| (r, e, false)),
             };
-            let xs: Vec<f64> = neuron.input_cols.iter().map(|&c| x[c]).collect();
-            let (y, z) = (x[neuron.y_col], x[neuron.z_col]);
-            let cut = match self.family {
-                CutFamily::Ideal => separate_ideal(&view, &xs, y, z, &self.tolerance),
-                CutFamily::Partition(groups, strategy) => {
-                    let parts = partition_inputs(&view, groups, strategy);
-                    separate_partition(&view, &parts, &xs, y, z, &self.tolerance)
-                }
-            };
-            if let Some(cut) = cut {
-                let efficacy = cut.efficacy();
-                cuts.push((
-                    cut.to_row(&neuron.input_cols, neuron.y_col, neuron.z_col),
-                    efficacy,
-                ));
-            }
+            cuts.extend(cut);
         }
         cuts.sort_by(|a, b| b.1.total_cmp(&a.1));
         cuts.truncate(self.max_cuts);
         cuts
+    }
+
+    /// The most violated cut of one neuron at `x` over the input box read from the given column bounds.
+    fn separate_neuron(
+        &self,
+        neuron: &CutNeuron,
+        x: &[f64],
+        col_lower: &[f64],
+        col_upper: &[f64],
+    ) -> Option<(RowSpec, f64)> {
+        let (lower, upper) = neuron.input_box(col_lower, col_upper);
+        let view = NeuronView {
+            weights: &neuron.weights,
+            bias: neuron.bias,
+            input_lower: &lower,
+            input_upper: &upper,
+        };
+        let xs: Vec<f64> = neuron.input_cols.iter().map(|&c| x[c]).collect();
+        let (y, z) = (x[neuron.y_col], x[neuron.z_col]);
+        let cut = match self.family {
+            CutFamily::Ideal => separate_ideal(&view, &xs, y, z, &self.tolerance),
+            CutFamily::Partition(groups, strategy) => {
+                let parts = partition_inputs(&view, groups, strategy);
+                separate_partition(&view, &parts, &xs, y, z, &self.tolerance)
+            }
+        }?;
+        let efficacy = cut.efficacy();
+        Some((
+            cut.to_row(&neuron.input_cols, neuron.y_col, neuron.z_col),
+            efficacy,
+        ))
     }
 }
 

@@ -4,6 +4,8 @@
 
 use crate::bounds::BoundMethod;
 use crate::error::{Error, Result};
+use crate::options::parse_cuts;
+pub use crate::options::{CutKind, Formulation};
 use crate::spec::{BoundSpec, DomainSpec, Norm, ResolvedDomain};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,9 @@ pub enum VerifyTarget {
     Vnnlib(PathBuf),
     /// Robustness of this class over the domain.
     Label(usize),
+    /// The "maximum difference" form (`mode = "maxdiff"`): the largest distance of the logits from their
+    /// value at the domain's `center` (`norm`: L1 by default, or L∞).
+    MaxDiff(Option<Norm>),
 }
 
 /// How much the target class must win by (`adversarial`).
@@ -90,6 +95,10 @@ pub struct CompareTask {
     pub classes: Option<Vec<usize>>,
     /// A reference input file and row, when the mode uses one.
     pub reference: Option<(PathBuf, usize)>,
+    /// The reference CSV has a label column first (skipped when reading the input).
+    pub label_first: bool,
+    /// `mineps`: the class A must keep (absent: A's prediction at the reference).
+    pub label: Option<usize>,
 }
 
 /// The question an instance asks.
@@ -113,68 +122,6 @@ pub enum Task {
     },
 }
 
-/// The ReLU formulation: big-M, or the P-split partition formulation with N groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
-pub enum Formulation {
-    /// `bigm`.
-    BigM,
-    /// `partition:N`.
-    Partition(usize),
-}
-
-impl std::str::FromStr for Formulation {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.split_once(':') {
-            None if s == "bigm" => Ok(Formulation::BigM),
-            Some(("partition", n)) => match n.parse::<usize>() {
-                Ok(n) if n >= 1 => Ok(Formulation::Partition(n)),
-                _ => Err(format!("expected partition:N with N >= 1, got \"{s}\"")),
-            },
-            _ => Err(format!("expected bigm or partition:N, got \"{s}\"")),
-        }
-    }
-}
-
-impl TryFrom<String> for Formulation {
-    type Error = String;
-    fn try_from(s: String) -> std::result::Result<Self, String> {
-        s.parse()
-    }
-}
-
-/// A cut family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CutKind {
-    /// Anderson et al.'s ideal-formulation cuts.
-    Ideal,
-    /// Tsay et al.'s partition cuts.
-    Partition,
-}
-
-impl std::str::FromStr for CutKind {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim() {
-            "ideal" => Ok(CutKind::Ideal),
-            "partition" => Ok(CutKind::Partition),
-            other => Err(format!("expected one of ideal, partition, got \"{other}\"")),
-        }
-    }
-}
-
-impl CutKind {
-    /// The command line's `--cuts` value: `ideal,partition`, one of them, or `none`.
-    pub fn parse_list(text: &str) -> std::result::Result<Vec<CutKind>, String> {
-        if text.trim() == "none" {
-            return Ok(Vec::new());
-        }
-        text.split(',').map(str::parse).collect()
-    }
-}
-
 /// `[solver]`: limits and engine choices; absent fields take the solver's defaults.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -191,12 +138,57 @@ pub struct SolverSpec {
     pub gap_abs: Option<f64>,
     /// Random seed.
     pub seed: Option<u64>,
-    /// ReLU formulation.
+    /// ReLU formulation (`"bigm"`, `"partition:N"`).
+    #[serde(default, deserialize_with = "formulation_field")]
     pub formulation: Option<Formulation>,
-    /// Cut families (empty: none).
+    /// Cut families (a list of `"ideal"`, `"partition"`, or one string `"ideal,partition"` / `"none"`;
+    /// empty: none).
+    #[serde(default, deserialize_with = "cuts_field")]
     pub cuts: Option<Vec<CutKind>>,
     /// Bound method at the root.
     pub bounds: Option<BoundMethod>,
+}
+
+/// `[solver] formulation`, read with the command line's parser ([`Formulation`]'s `FromStr`).
+fn formulation_field<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Formulation>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse()
+        .map(Some)
+        .map_err(|e: Error| serde::de::Error::custom(options_problem(e)))
+}
+
+/// `[solver] cuts`: a list of names or one comma-separated string, read with [`parse_cuts`].
+fn cuts_field<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<CutKind>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Cuts {
+        List(Vec<String>),
+        Text(String),
+    }
+    let text = match Cuts::deserialize(d)? {
+        Cuts::List(names) => {
+            if names.iter().any(|n| n.trim().is_empty() || n.contains(',')) {
+                return Err(serde::de::Error::custom(
+                    "expected cut names like \"ideal\", one per list entry",
+                ));
+            }
+            names.join(",")
+        }
+        Cuts::Text(t) => t,
+    };
+    parse_cuts(&text)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(options_problem(e)))
+}
+
+/// The problem text of an options error, without the enum's prefix.
+fn options_problem(e: Error) -> String {
+    match e {
+        Error::Options(p) => p,
+        other => other.to_string(),
+    }
 }
 
 /// A validated instance file, with paths resolved relative to it.
@@ -283,7 +275,7 @@ struct RawTask {
     max_change: Option<f64>,
     max_changed: Option<usize>,
     min_change: Option<f64>,
-    mode: Option<CompareMode>,
+    mode: Option<String>,
     classes: Option<Vec<usize>>,
     method: Option<BoundMethod>,
 }
@@ -345,7 +337,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
     let kind = t.kind;
     // Fields that belong to other kinds are errors, so that a typo'd kind does not silently ignore them.
     let allowed: &[&str] = match kind {
-        TaskKind::Verify => &["vnnlib", "label"],
+        TaskKind::Verify => &["vnnlib", "label", "mode", "norm"],
         TaskKind::Maximize => &["objective"],
         TaskKind::Adversarial => &[
             "reference",
@@ -360,7 +352,15 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
             "max_changed",
             "min_change",
         ],
-        TaskKind::Compare => &["mode", "norm", "classes", "reference", "row", "label_first"],
+        TaskKind::Compare => &[
+            "mode",
+            "norm",
+            "classes",
+            "reference",
+            "row",
+            "label_first",
+            "label",
+        ],
         TaskKind::Bounds => &["method"],
     };
     let present = [
@@ -385,6 +385,9 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
     if let Some((name, _)) = present.iter().find(|(name, set)| *set && !allowed.contains(name)) {
         return Err((name, format!("does not apply to kind = \"{}\"", kind_name(kind))));
     }
+    if kind == TaskKind::Verify && t.norm.is_some() && t.mode.is_none() {
+        return Err(("norm", "goes with mode = \"maxdiff\"".into()));
+    }
     let positive = |name: &'static str, v: Option<f64>| -> FieldResult<Option<f64>> {
         match v {
             Some(x) if !(x.is_finite() && x > 0.0) => {
@@ -394,11 +397,25 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
         }
     };
     Ok(match kind {
-        TaskKind::Verify => match (t.vnnlib, t.label) {
-            (Some(p), None) => Task::Verify(VerifyTarget::Vnnlib(base.join(p))),
-            (None, Some(l)) => Task::Verify(VerifyTarget::Label(l)),
-            (Some(_), Some(_)) => return Err(("vnnlib", "give vnnlib or label, not both".into())),
-            (None, None) => return Err(("vnnlib", "verify needs vnnlib = \"FILE\" or label = CLASS".into())),
+        TaskKind::Verify => match (t.vnnlib, t.label, t.mode.as_deref()) {
+            (_, _, Some(m)) if m != "maxdiff" => {
+                return Err(("mode", format!("verify's only mode is \"maxdiff\", got \"{m}\"")))
+            }
+            (Some(p), None, None) => Task::Verify(VerifyTarget::Vnnlib(base.join(p))),
+            (None, Some(l), None) => Task::Verify(VerifyTarget::Label(l)),
+            (None, None, Some(_)) => Task::Verify(VerifyTarget::MaxDiff(l1_or_linf(t.norm, "verify")?)),
+            (None, None, None) => {
+                return Err((
+                    "vnnlib",
+                    "verify needs vnnlib = \"FILE\", label = CLASS or mode = \"maxdiff\"".into(),
+                ))
+            }
+            _ => {
+                return Err((
+                    "vnnlib",
+                    "give one of vnnlib, label and mode = \"maxdiff\"".into(),
+                ))
+            }
         },
         TaskKind::Maximize => match t.objective {
             Some(o) if !o.trim().is_empty() => Task::Maximize { objective: o },
@@ -439,23 +456,33 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
             .into()
         }
         TaskKind::Compare => {
-            if let Some(n) = t.norm {
-                if !matches!(n, Norm::L1 | Norm::Linf) {
+            let norm = l1_or_linf(t.norm, "compare")?;
+            let row = t.row.unwrap_or(0);
+            let mode = match t.mode.as_deref() {
+                Some("maxdiff") => CompareMode::Maxdiff,
+                Some("maxout") => CompareMode::Maxout,
+                Some("maxflip") => CompareMode::Maxflip,
+                Some("mineps") => CompareMode::Mineps,
+                other => {
+                    let got = other.map_or(String::new(), |m| format!(", got \"{m}\""));
                     return Err((
-                        "norm",
-                        format!("expected one of l1, linf for compare, got \"{}\"", norm_name(n)),
+                        "mode",
+                        format!(
+                            "compare needs mode = \"maxdiff\" | \"maxout\" | \"maxflip\" | \"mineps\"{got}"
+                        ),
                     ));
                 }
+            };
+            if t.label.is_some() && mode != CompareMode::Mineps {
+                return Err(("label", "applies to mode = \"mineps\" only".into()));
             }
-            let row = t.row.unwrap_or(0);
             Task::Compare(CompareTask {
-                mode: t.mode.ok_or((
-                    "mode",
-                    "compare needs mode = \"maxdiff\" | \"maxout\" | \"maxflip\" | \"mineps\"".into(),
-                ))?,
-                norm: t.norm,
+                mode,
+                norm,
                 classes: t.classes,
                 reference: t.reference.map(|p| (base.join(p), row)),
+                label_first: t.label_first.unwrap_or(false),
+                label: t.label,
             })
         }
         TaskKind::Bounds => Task::Bounds {
@@ -490,6 +517,17 @@ fn validate_solver(s: &SolverSpec) -> FieldResult<()> {
         }
     }
     Ok(())
+}
+
+/// A norm of output differences: L1 or L∞ only.
+fn l1_or_linf(norm: Option<Norm>, kind: &str) -> FieldResult<Option<Norm>> {
+    match norm {
+        Some(n) if !matches!(n, Norm::L1 | Norm::Linf) => Err((
+            "norm",
+            format!("expected one of l1, linf for {kind}, got \"{}\"", norm_name(n)),
+        )),
+        _ => Ok(norm),
+    }
 }
 
 fn kind_name(k: TaskKind) -> &'static str {

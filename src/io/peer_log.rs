@@ -124,7 +124,12 @@ pub fn parse_peer_log(text: &str, file: &Path) -> Result<PeerLog> {
     let is_gurobi = |l: &&str| {
         l.starts_with("Gurobi Optimizer version") || l.starts_with("Gurobi ") && l.contains("logging started")
     };
-    let is_highs = |l: &&str| l.starts_with("Running HiGHS") || l.starts_with("HiGHS run time");
+    // A log written through HiGHS's `log_file` option lacks the banner (printed when the solver object is made).
+    let is_highs = |l: &&str| {
+        l.starts_with("Running HiGHS")
+            || l.starts_with("HiGHS run time")
+            || l.starts_with("Solving MIP model with:")
+    };
     let parsed = match (lines.iter().position(is_gurobi), lines.iter().position(is_highs)) {
         (Some(g), Some(h)) if h < g => parse_highs(&lines),
         (Some(_), _) => parse_gurobi(&lines),

@@ -21,6 +21,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 use crate::result::Status;
+use crate::tasks::outcome::TaskResult;
+use crate::tasks::verify::VerifyReport;
 
 /// The result of one solving command, as written by `--json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +147,64 @@ impl ResultReport {
         }
     }
 
+    /// The report of an optimisation task (maximize, adversarial, compare, verify's maximum difference):
+    /// objective and bound in the user's sense, the reported input and its forward-pass output.
+    pub fn from_task(command: impl Into<String>, r: &TaskResult) -> Self {
+        let mut report = ResultReport::new(command, r.status);
+        report.objective = r.objective;
+        report.bound = r.bound;
+        report.gap = relative_gap(r.objective, r.bound);
+        report.time_s = r.time_s;
+        report.nodes = r.nodes;
+        report.lp_iterations = r.lp_iterations;
+        report.solution = match (&r.input, &r.output) {
+            (Some(input), Some(output)) => Some(Solution {
+                input: input.clone(),
+                output: output.clone(),
+            }),
+            _ => None,
+        };
+        report.stats = Stats {
+            root_bound: r.root_bound,
+            cuts_added: r.cuts_added,
+            unstable_neurons: r.unstable_neurons as u64,
+            binaries: r.binaries as u64,
+            rows: r.rows as u64,
+            columns: r.columns as u64,
+            incumbents: incumbents(&r.incumbents),
+        };
+        report
+    }
+
+    /// The report of a verification (`sat`/`unsat`/limits): no objective or bound; the counterexample (a
+    /// confirmed one) as `solution`, and which region and disjunct it violates as top-level `region` and
+    /// `disjunct` (null without a counterexample).
+    pub fn from_verify(command: impl Into<String>, r: &VerifyReport) -> Self {
+        let mut report = ResultReport::new(command, r.status);
+        report.time_s = r.time_s;
+        report.nodes = r.nodes;
+        report.lp_iterations = r.lp_iterations;
+        report.solution = r.counterexample.as_ref().map(|c| Solution {
+            input: c.input.clone(),
+            output: c.output.clone(),
+        });
+        let place = |f: fn(&crate::tasks::verify::VerifyCounterexample) -> usize| {
+            r.counterexample.as_ref().map(f).into()
+        };
+        report.extra.insert("region".into(), place(|c| c.region));
+        report.extra.insert("disjunct".into(), place(|c| c.disjunct));
+        report.stats = Stats {
+            root_bound: r.root_bound,
+            cuts_added: r.cuts_added,
+            unstable_neurons: r.unstable_neurons as u64,
+            binaries: r.binaries as u64,
+            rows: r.rows as u64,
+            columns: r.columns as u64,
+            incumbents: incumbents(&r.incumbents),
+        };
+        report
+    }
+
     /// The report as pretty-printed JSON (non-finite numbers become null).
     pub fn to_json_string(&self) -> String {
         to_json_string(self)
@@ -154,6 +214,16 @@ impl ResultReport {
     pub fn write(&self, dest: &str) -> Result<()> {
         write_json(self, dest)
     }
+}
+
+fn incumbents(list: &[(f64, f64, String)]) -> Vec<Incumbent> {
+    list.iter()
+        .map(|(t, o, s)| Incumbent {
+            time_s: *t,
+            objective: *o,
+            source: s.clone(),
+        })
+        .collect()
 }
 
 /// Relative gap `|bound - objective| / max(|objective|, 1e-10)` (Gurobi's definition); 0 when both are

@@ -1,11 +1,11 @@
 //! The basis LU factorisation `B = L U` (rows and columns permuted), with product-form updates.
 //!
-//! Left-looking factorisation: columns are taken sparsest first, each is solved against the `L` built
-//! so far with a depth-first reach (Gilbert & Peierls 1988), and its pivot is chosen by threshold partial
-//! pivoting, preferring rows with few remaining entries (a Markowitz-style tie-break). Columns without
-//! an acceptable pivot are reported and replaced by unit columns (the simplex swaps in slack variables).
+//! Right-looking factorisation with dynamic Markowitz pivoting and threshold partial pivoting (see
+//! [`super::markowitz`]). Columns without an acceptable pivot are reported and replaced by unit
+//! columns (the simplex swaps in slack variables). Solves run in pivot-step order.
 //! Basis changes between refactorisations are kept as product-form eta vectors (Maros 2003, ch. 8).
 
+use super::markowitz::Markowitz;
 use super::sparse::CscMatrix;
 
 const NONE: usize = usize::MAX;
@@ -90,9 +90,10 @@ pub struct LuFactor {
     pcol: Vec<usize>,
     /// Step at which each row was pivoted.
     row_step: Vec<usize>,
-    /// L by step: multipliers `(row, l)` below the pivot.
+    /// L by step: multipliers `(row, l)` below the pivot while factoring; after `factor` the
+    /// entries are keyed by the step of their row (`(later step, l)`), so solves run in step order.
     lcol: Lists,
-    /// L by row: `(step, l)`.
+    /// L by the step of its row: `(earlier step, l)`.
     lrow: Lists,
     /// Steps whose L column is not empty, in order.
     l_steps: Vec<usize>,
@@ -106,10 +107,11 @@ pub struct LuFactor {
     eta_pivot: Vec<f64>,
     etas: Lists,
     work: Vec<f64>,
-    // factorisation scratch
-    mark: Vec<bool>,
-    stack: Vec<(usize, usize)>,
-    pattern: Vec<usize>,
+    /// Operations spent in the last factorisation (a cost proxy for the refactorisation schedule).
+    factor_work: usize,
+    /// Eta entries processed by solves since the last factorisation.
+    eta_work: usize,
+    markowitz: Markowitz,
 }
 
 impl LuFactor {
@@ -141,6 +143,13 @@ impl LuFactor {
         self.etas.index.len() + self.eta_pos.len()
     }
 
+    /// Whether refactorising now is cheaper than going on with the eta file: the solves since the
+    /// last factorisation have spent more work on eta vectors than the factorisation itself cost
+    /// (the classical balance of refactorisation cost against growing solve cost).
+    pub fn refactor_pays(&self) -> bool {
+        self.eta_work > self.factor_work
+    }
+
     /// Factors `basis` (column `p` = basis position `p`; at least as many columns as rows). Returns the
     /// positions whose columns were (numerically) dependent, each with the row whose unit column replaced
     /// it in the factors, or `None` for surplus dependent columns when there are more columns than rows
@@ -161,83 +170,23 @@ impl LuFactor {
         self.etas.clear();
         self.work.clear();
         self.work.resize(m, 0.0);
-        self.mark.clear();
-        self.mark.resize(m, false);
+        self.eta_work = 0;
 
-        let mut row_count = vec![0usize; m];
-        for &i in &basis.index {
-            row_count[i] += 1;
+        self.markowitz
+            .factor(basis, self.options.pivot_threshold, self.options.singular_tol);
+        let mk = &self.markowitz;
+        self.factor_work = 3 * mk.work + 8 * m;
+        self.prow.extend_from_slice(&mk.prow);
+        self.pcol.extend_from_slice(&mk.pcol);
+        self.diag.extend_from_slice(&mk.diag);
+        for (k, &i) in mk.prow.iter().enumerate() {
+            self.row_step[i] = k;
         }
-        // Sparsest columns first: singletons (slacks) pivot without fill.
-        let mut order: Vec<usize> = (0..ncols).collect();
-        order.sort_by_key(|&p| basis.start[p + 1] - basis.start[p]);
-
-        let mut singular = Vec::new();
-        for &p in &order {
-            let (rows, vals) = basis.col(p);
-            if self.prow.len() == m {
-                singular.push(p);
-                continue;
-            }
-            for &i in rows {
-                row_count[i] -= 1;
-            }
-            self.solve_l_sparse(rows, vals);
-            // Choose the pivot among unpivoted rows of the pattern.
-            let mut amax = 0.0f64;
-            for &i in &self.pattern {
-                if self.row_step[i] == NONE {
-                    amax = amax.max(self.work[i].abs());
-                }
-            }
-            if amax <= self.options.singular_tol {
-                singular.push(p);
-                for &i in &self.pattern {
-                    self.work[i] = 0.0;
-                }
-                continue;
-            }
-            let threshold = amax * self.options.pivot_threshold;
-            let mut best = NONE;
-            let mut best_count = usize::MAX;
-            let mut best_abs = 0.0;
-            for &i in &self.pattern {
-                if self.row_step[i] != NONE {
-                    continue;
-                }
-                let a = self.work[i].abs();
-                if a >= threshold
-                    && (row_count[i] < best_count || (row_count[i] == best_count && a > best_abs))
-                {
-                    best = i;
-                    best_count = row_count[i];
-                    best_abs = a;
-                }
-            }
-            let pivot = self.work[best];
-            let k = self.prow.len();
-            for &i in &self.pattern {
-                let v = self.work[i];
-                self.work[i] = 0.0;
-                if v == 0.0 || i == best {
-                    continue;
-                }
-                let t = self.row_step[i];
-                if t != NONE {
-                    self.ucol.index.push(t);
-                    self.ucol.value.push(v);
-                } else {
-                    self.lcol.index.push(i);
-                    self.lcol.value.push(v / pivot);
-                }
-            }
-            self.ucol.close();
-            self.lcol.close();
-            self.diag.push(pivot);
-            self.prow.push(best);
-            self.pcol.push(p);
-            self.row_step[best] = k;
-        }
+        self.lcol.index.extend_from_slice(&mk.l_index);
+        self.lcol.value.extend_from_slice(&mk.l_value);
+        self.lcol.start.clear();
+        self.lcol.start.extend_from_slice(&mk.l_start);
+        let singular = mk.singular.clone();
         // Dependent columns: replace them by unit columns of the rows left without a pivot.
         let mut replaced = Vec::new();
         let free: Vec<usize> = (0..m).filter(|&i| self.row_step[i] == NONE).collect();
@@ -248,7 +197,6 @@ impl LuFactor {
                 continue;
             };
             let k = self.prow.len();
-            self.ucol.close();
             self.lcol.close();
             self.diag.push(1.0);
             self.prow.push(i);
@@ -256,94 +204,78 @@ impl LuFactor {
             self.row_step[i] = k;
             replaced.push((p, Some(i)));
         }
+        // Solves run in step order: key L's entries by the step of their row.
+        if self.prow.len() == m {
+            for i in self.lcol.index.iter_mut() {
+                *i = self.row_step[*i];
+            }
+        }
         self.lrow = self.lcol.transpose(m, m);
         self.l_steps = (0..self.prow.len())
             .filter(|&t| self.lcol.start[t + 1] > self.lcol.start[t])
             .collect();
+        // U by row step from the triplets; entries of dependent (replaced) columns are dropped.
+        let mut col_step = vec![NONE; ncols];
+        for (k, &p) in self.pcol.iter().enumerate() {
+            col_step[p] = k;
+        }
+        let mut count = vec![0usize; m + 1];
+        for &(_, j, _) in &self.markowitz.u_entries {
+            if col_step[j] != NONE && col_step[j] < m {
+                count[col_step[j] + 1] += 1;
+            }
+        }
+        for k in 0..m {
+            count[k + 1] += count[k];
+        }
+        let total = count[m];
+        let mut next = count.clone();
+        self.ucol.index.clear();
+        self.ucol.index.resize(total, 0);
+        self.ucol.value.clear();
+        self.ucol.value.resize(total, 0.0);
+        for &(t, j, u) in &self.markowitz.u_entries {
+            let k = col_step[j];
+            if k != NONE && k < m {
+                self.ucol.index[next[k]] = t;
+                self.ucol.value[next[k]] = u;
+                next[k] += 1;
+            }
+        }
+        self.ucol.start = count;
         self.urow = self.ucol.transpose(m, m);
         replaced
-    }
-
-    /// Solves with the L built so far for the sparse right-hand side, leaving the result in `work`
-    /// and its non-zero pattern in `pattern` (pivoted rows in topological order).
-    fn solve_l_sparse(&mut self, rows: &[usize], vals: &[f64]) {
-        self.pattern.clear();
-        // Depth-first search over the graph of L for the reach of the right-hand side.
-        for &root in rows {
-            if self.mark[root] {
-                continue;
-            }
-            self.mark[root] = true;
-            self.stack.push((root, 0));
-            while let Some(&mut (node, ref mut child)) = self.stack.last_mut() {
-                let t = self.row_step[node];
-                let mut pushed = false;
-                if t != NONE {
-                    let (idx, _) = self.lcol.get(t);
-                    while *child < idx.len() {
-                        let next = idx[*child];
-                        *child += 1;
-                        if !self.mark[next] {
-                            self.mark[next] = true;
-                            self.stack.push((next, 0));
-                            pushed = true;
-                            break;
-                        }
-                    }
-                }
-                if !pushed {
-                    self.stack.pop();
-                    self.pattern.push(node);
-                }
-            }
-        }
-        self.pattern.reverse();
-        for &i in &self.pattern {
-            self.mark[i] = false;
-        }
-        for (&i, &v) in rows.iter().zip(vals) {
-            self.work[i] += v;
-        }
-        for &i in &self.pattern {
-            let t = self.row_step[i];
-            if t == NONE {
-                continue;
-            }
-            let z = self.work[i];
-            if z == 0.0 {
-                continue;
-            }
-            let (idx, val) = self.lcol.get(t);
-            for (&r, &l) in idx.iter().zip(val) {
-                self.work[r] -= l * z;
-            }
-        }
     }
 
     /// Solves `B x = v` in place: `v` comes indexed by row and leaves indexed by basis position.
     pub fn ftran(&mut self, v: &mut [f64]) {
         let m = self.m;
+        let w = &mut self.work[..m];
+        for (k, wk) in w.iter_mut().enumerate() {
+            *wk = v[self.prow[k]];
+        }
         for &t in &self.l_steps {
-            let z = v[self.prow[t]];
+            let z = w[t];
             if z != 0.0 {
                 let (idx, val) = self.lcol.get(t);
-                for (&i, &l) in idx.iter().zip(val) {
-                    v[i] -= l * z;
+                for (&s, &l) in idx.iter().zip(val) {
+                    w[s] -= l * z;
                 }
             }
         }
         for k in (0..m).rev() {
-            let mut z = v[self.prow[k]];
+            let mut z = w[k];
             if z != 0.0 {
                 z /= self.diag[k];
+                w[k] = z;
                 let (idx, val) = self.ucol.get(k);
                 for (&t, &u) in idx.iter().zip(val) {
-                    v[self.prow[t]] -= u * z;
+                    w[t] -= u * z;
                 }
             }
-            self.work[self.pcol[k]] = z;
+            v[self.pcol[k]] = z;
         }
-        v.copy_from_slice(&self.work[..m]);
+        self.eta_work += self.etas.index.len() + self.eta_pos.len();
         for e in 0..self.eta_pos.len() {
             let r = self.eta_pos[e];
             let z = v[r] / self.eta_pivot[e];
@@ -359,6 +291,14 @@ impl LuFactor {
 
     /// Solves `B^T y = v` in place: `v` comes indexed by basis position and leaves indexed by row.
     pub fn btran(&mut self, v: &mut [f64]) {
+        let mut work = std::mem::take(&mut self.work);
+        self.btran_with(v, &mut work);
+        self.work = work;
+        self.eta_work += self.etas.index.len() + self.eta_pos.len();
+    }
+
+    /// [`LuFactor::btran`] with caller-provided scratch, leaving the factors untouched.
+    pub fn btran_with(&self, v: &mut [f64], work: &mut Vec<f64>) {
         let m = self.m;
         for e in (0..self.eta_pos.len()).rev() {
             let r = self.eta_pos[e];
@@ -369,31 +309,31 @@ impl LuFactor {
             }
             v[r] = s / self.eta_pivot[e];
         }
+        work.clear();
+        work.extend(self.pcol.iter().map(|&p| v[p]));
+        let w = &mut work[..m];
         for k in 0..m {
-            self.work[k] = v[self.pcol[k]];
-        }
-        for k in 0..m {
-            let w = self.work[k] / self.diag[k];
-            self.work[k] = w;
-            if w != 0.0 {
+            let z = w[k];
+            if z != 0.0 {
+                let z = z / self.diag[k];
+                w[k] = z;
                 let (idx, val) = self.urow.get(k);
                 for (&j, &u) in idx.iter().zip(val) {
-                    self.work[j] -= u * w;
+                    w[j] -= u * z;
                 }
             }
-        }
-        for k in 0..m {
-            v[self.prow[k]] = self.work[k];
         }
         for s in (0..m).rev() {
-            let i = self.prow[s];
-            let y = v[i];
+            let y = w[s];
             if y != 0.0 {
-                let (idx, val) = self.lrow.get(i);
+                let (idx, val) = self.lrow.get(s);
                 for (&t, &l) in idx.iter().zip(val) {
-                    v[self.prow[t]] -= l * y;
+                    w[t] -= l * y;
                 }
             }
+        }
+        for (k, &i) in self.prow.iter().enumerate() {
+            v[i] = w[k];
         }
     }
 

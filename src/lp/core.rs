@@ -291,16 +291,20 @@ impl Core {
         }
     }
 
-    /// The pivot row `alpha_r = rho^T [A I]` over non-basic variables, `rho` indexed by row.
+    /// The pivot row `alpha_r = rho^T [A I]` over non-basic variables, `rho` indexed by row (entries
+    /// of basic variables may be left out). Row-wise when the rows that `rho` touches hold fewer
+    /// entries than the non-basic columns, else column-wise.
+    #[inline(never)]
     pub fn pivot_row(&self, rho: &[f64], out: &mut ScatteredVec) {
         out.clear();
-        let mut nnz_rho = 0;
-        for &v in rho {
+        let mut row_work = 0;
+        for (i, &v) in rho.iter().enumerate() {
             if v != 0.0 {
-                nnz_rho += 1;
+                row_work += self.ar.start[i + 1] - self.ar.start[i] + 1;
             }
         }
-        if nnz_rho * 10 < self.m * 3 {
+        // A scattered add costs about twice a gathered product term.
+        if 2 * row_work < self.a.nnz() {
             for (i, &r) in rho.iter().enumerate() {
                 if r == 0.0 {
                     continue;
@@ -313,6 +317,9 @@ impl Core {
             }
         } else {
             for j in 0..self.n {
+                if self.stat[j] == Stat::Basic {
+                    continue;
+                }
                 let (r, v) = self.a.col(j);
                 let mut s = 0.0;
                 for (&i, &a) in r.iter().zip(v) {
@@ -373,8 +380,7 @@ impl Core {
         self.stat[q] = Stat::Basic;
         self.pos[q] = r;
         self.lu.update(r, alpha);
-        if self.lu.num_updates() >= self.max_updates || self.lu.eta_nnz() > self.lu.factor_nnz() + 2 * self.m
-        {
+        if self.lu.num_updates() >= self.max_updates || self.lu.refactor_pays() {
             self.need_factor = true;
         }
     }

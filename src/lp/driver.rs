@@ -24,7 +24,12 @@ pub(crate) fn drive(core: &mut Core, run: &mut Run, opts: DriveOptions) -> Stop 
             refresh(core);
         }
         flip_to_dual_feasible(core);
-        if core.max_dual_infeasibility() > core.tol.dual {
+        // A phase 1 that ends short of dual feasibility (drift in the updated reduced costs) is
+        // restarted once from its final basis before the primal takes over.
+        for round in 0..2 {
+            if core.max_dual_infeasibility() <= core.tol.dual {
+                break;
+            }
             let stop = dual_phase1(core, run, perturb);
             if trace {
                 eprintln!(
@@ -36,7 +41,7 @@ pub(crate) fn drive(core: &mut Core, run: &mut Run, opts: DriveOptions) -> Stop 
             if stop != Stop::Optimal {
                 return stop;
             }
-            if core.max_dual_infeasibility() > core.tol.dual {
+            if round == 1 && core.max_dual_infeasibility() > core.tol.dual {
                 // The dual is infeasible: the primal decides between infeasible and unbounded.
                 return finish_primal(core, run);
             }

@@ -116,14 +116,17 @@ pub(crate) fn dual_phase2(core: &mut Core, run: &mut Run) -> Stop {
         if run.iterations.is_multiple_of(500) && std::env::var("RELUMIP_LP_TRACE").is_ok() {
             let maxx = core.basic.iter().map(|&j| core.x[j].abs()).fold(0.0, f64::max);
             eprintln!(
-                "  it {} obj {:.6e} pinf {:.3e} dinf {:.3e} max|xB| {:.3e} etas {} lu {}",
+                "  it {} obj {:.6e} pinf {:.3e} dinf {:.3e} max|xB| {:.3e} etas {} lu {} rho {} alpha {} row {}",
                 run.iterations,
                 core.objective(),
                 core.max_primal_infeasibility(),
                 core.max_dual_infeasibility(),
                 maxx,
                 core.lu.eta_nnz(),
-                core.lu.factor_nnz()
+                core.lu.factor_nnz(),
+                w.rho.iter().filter(|v| **v != 0.0).count(),
+                w.alpha.iter().filter(|v| **v != 0.0).count(),
+                w.row.nonzeros.len()
             );
         }
         // Pricing: dual steepest edge.
@@ -235,6 +238,7 @@ pub(crate) fn dual_phase2(core: &mut Core, run: &mut Run) -> Stop {
 }
 
 /// The basis position with the largest squared infeasibility relative to its weight.
+#[inline(never)]
 fn choose_row(core: &Core) -> Option<usize> {
     let tol = core.tol.primal;
     let mut best = None;
@@ -259,6 +263,7 @@ fn choose_row(core: &Core) -> Option<usize> {
 
 /// Bound-flipping ratio test with Harris tolerances (Koberstein 2005, alg. 7). Returns the entering
 /// variable and leaves the boxed variables to flip in `w.flips`.
+#[inline(never)]
 fn ratio_test(core: &Core, w: &mut DualWork, sign: f64, infeas: f64) -> Option<usize> {
     let tol_d = core.tol.dual;
     let tol_p = core.tol.pivot;

@@ -529,8 +529,7 @@ impl DualSimplex {
                 .map(|i| -sign * self.core.d[n + i] * self.row_scale[i])
                 .collect();
         }
-        let mut lu = self.core.lu.clone();
-        lu.btran(&mut y);
+        self.core.lu.btran_with(&mut y, &mut Vec::new());
         y.iter().zip(&self.row_scale).map(|(v, r)| sign * v * r).collect()
     }
 

@@ -158,20 +158,48 @@ impl CutPool {
     /// tight one is young again. Returns the rows of cuts now older than `max_age`, in increasing order, and
     /// forgets them (their rows must then be removed from the LP, e.g. by [`CutPool::age_and_remove`]).
     pub fn age(&mut self, activities: &[f64], row_lower: &[f64], row_upper: &[f64]) -> Vec<usize> {
+        self.grow_older(activities, row_lower, row_upper);
+        self.take_expired()
+    }
+
+    /// Ages the cuts given the LP's row activities and bounds (see [`CutPool::age`]) without forgetting any;
+    /// returns how many are now older than `max_age`.
+    pub fn grow_older(&mut self, activities: &[f64], row_lower: &[f64], row_upper: &[f64]) -> usize {
         let tol = self.limits.slack_tol;
-        let mut expired = Vec::new();
         for cut in &mut self.cuts {
             let r = cut.row;
-            let Some(&act) = activities.get(r) else { continue };
-            let tight = act >= row_upper[r] - tol || act <= row_lower[r] + tol;
-            cut.age = if tight { 0 } else { cut.age + 1 };
-            if cut.age > self.limits.max_age {
-                expired.push(r);
-            }
+            let (Some(&act), Some(&lo), Some(&hi)) = (activities.get(r), row_lower.get(r), row_upper.get(r))
+            else {
+                continue;
+            };
+            let tight = act >= hi - tol || act <= lo + tol;
+            cut.age = if tight { 0 } else { cut.age.saturating_add(1) };
         }
+        self.cuts.iter().filter(|c| c.age > self.limits.max_age).count()
+    }
+
+    /// The rows of the cuts older than `max_age`, in increasing order, forgotten (their rows must then be
+    /// removed from the LP).
+    pub fn take_expired(&mut self) -> Vec<usize> {
+        let mut expired: Vec<usize> = self
+            .cuts
+            .iter()
+            .filter(|c| c.age > self.limits.max_age)
+            .map(|c| c.row)
+            .collect();
         expired.sort_unstable();
         self.forget(&expired);
         expired
+    }
+
+    /// Rows of the LP that this pool holds as cuts.
+    pub fn rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.cuts.iter().map(|c| c.row)
+    }
+
+    /// True when a row with these coefficients and bounds (up to scaling) is in the pool.
+    pub fn contains(&self, row: &RowSpec) -> bool {
+        self.keys.contains(&normalised_key(row))
     }
 
     /// Forgets the cuts at `removed` rows (increasing) and renumbers the others as the LP does after

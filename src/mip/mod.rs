@@ -2,7 +2,7 @@
 //!
 //! A [`Search`] processes [`Node`]s (bound changes relative to the root, a warm-start basis, a bound) in
 //! the order a [`NodeSelector`] picks, and calls the plug-ins a model supplies: [`Propagator`]s before
-//! the LP, [`Separator`]s at the root, [`Heuristic`]s, and a [`BranchRule`]. Every candidate solution
+//! the LP, [`Separator`]s at the root and, where they ask, in the tree (`tree_cuts`), [`Heuristic`]s, and a [`BranchRule`]. Every candidate solution
 //! passes the [`Incumbent`] checkpoint. Knows nothing of neurons.
 
 mod branching;
@@ -14,13 +14,15 @@ mod problem;
 mod queue;
 mod result;
 mod search;
+mod tree_cuts;
 
 pub use branching::{fractional_columns, split_column, MostFractional, Pseudocost};
 pub use cut_pool::{CutLimits, CutPool};
 pub use incumbent::{CandidateCheck, Incumbent, IncumbentRecord};
 pub use node::{BoundChange, Node};
-pub use plugins::{BranchRule, Child, Heuristic, NodeView, Propagation, Propagator, Separator};
+pub use plugins::{BranchRule, Child, Heuristic, NodeView, Propagation, Propagator, Separator, TreeCut};
 pub use problem::{MipProblem, FEASIBILITY_TOL, INTEGRALITY_TOL};
 pub use queue::{BestBound, BestBoundDiving, DepthFirst, NodeQueue, NodeSelector};
 pub use result::{relative_gap, MipResult, MipStats, MipStatus};
 pub use search::{solve_mip, MipOptions, Plugins, Search};
+pub use tree_cuts::{remove_rows_everywhere, NodeLp, TreeCutLimits, TreeCutStats, TreeCuts};

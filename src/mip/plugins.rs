@@ -78,6 +78,31 @@ pub trait Separator: Send {
     fn in_tree(&self, _view: &NodeView) -> bool {
         false
     }
+    /// Cuts for a node below the root (called when [`Separator::in_tree`] says so): global cuts valid for
+    /// the whole model and, when `allow_local`, local cuts valid only within the node's column bounds (its
+    /// subtree). The default returns [`Separator::separate`]'s rows as global cuts.
+    fn separate_tree(&mut self, view: &NodeView, _allow_local: bool) -> Vec<TreeCut> {
+        self.separate(view)
+            .into_iter()
+            .map(|row| TreeCut {
+                row,
+                efficacy: 0.0,
+                local: false,
+            })
+            .collect()
+    }
+}
+
+/// A cut separated at a tree node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeCut {
+    /// The row.
+    pub row: RowSpec,
+    /// Distance of the separated point to the cut's hyperplane (the most efficacious cuts go first).
+    pub efficacy: f64,
+    /// True when the cut holds only within the node's column bounds (its subtree), false when it holds for
+    /// every feasible point of the model.
+    pub local: bool,
 }
 
 /// A primal heuristic: proposes candidate points, which the incumbent checkpoint validates.

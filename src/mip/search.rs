@@ -9,6 +9,7 @@ use super::plugins::{BranchRule, Heuristic, NodeView, Propagation, Propagator, S
 use super::problem::{MipProblem, INTEGRALITY_TOL};
 use super::queue::{BestBoundDiving, NodeQueue, NodeSelector};
 use super::result::{relative_gap, MipResult, MipStats, MipStatus};
+use super::tree_cuts::{NodeLp, TreeCutLimits, TreeCuts};
 use crate::error::Result;
 use crate::log::{fmt_value, Log, ProgressRow};
 use crate::lp::{Basis, DualSimplex, LpOptions, LpStatus, VarStatus};
@@ -37,6 +38,8 @@ pub struct MipOptions {
     pub objective_cutoff: Option<f64>,
     /// Rounds of root cut separation at most.
     pub root_cut_rounds: usize,
+    /// Limits of cut separation below the root (where separators ask for it, see `Separator::in_tree`).
+    pub tree_cuts: TreeCutLimits,
     /// Seconds between progress lines.
     pub log_interval_s: f64,
     /// Options of the LP solver (its time limit and interrupt are set by the search).
@@ -55,6 +58,7 @@ impl Default for MipOptions {
             objective_target: None,
             objective_cutoff: None,
             root_cut_rounds: 10,
+            tree_cuts: TreeCutLimits::default(),
             log_interval_s: 5.0,
             lp: LpOptions::default(),
         }
@@ -114,6 +118,7 @@ struct State {
     start: Instant,
     last_log: f64,
     target_reached: bool,
+    tree_cuts: TreeCuts,
 }
 
 impl Search {
@@ -152,6 +157,7 @@ impl Search {
             start,
             last_log: 0.0,
             target_reached: false,
+            tree_cuts: TreeCuts::new(self.options.tree_cuts),
         };
         self.log_header();
         for (x, source) in std::mem::take(&mut self.plugins.start_points) {
@@ -435,6 +441,8 @@ impl Search {
                 st.lp.total_iterations(),
                 self.log.time(self.elapsed(st))
             ));
+        } else if !self.plugins.separators.is_empty() {
+            (value, x) = self.tree_cuts(st, &lower, &upper, value, x, node.depth);
         }
         if value >= self.prune_threshold(st) {
             return NodeOutcome::Done;
@@ -605,6 +613,36 @@ impl Search {
         (value, x)
     }
 
+    /// Separation at a node below the root (see `tree_cuts`): returns the node's value and LP point.
+    fn tree_cuts(
+        &mut self,
+        st: &mut State,
+        lower: &[f64],
+        upper: &[f64],
+        value: f64,
+        x: Vec<f64>,
+        depth: u32,
+    ) -> (f64, Vec<f64>) {
+        let node = NodeLp {
+            threshold: self.prune_threshold(st),
+            time_left: self.options.time_limit.map(|t| (t - self.elapsed(st)).max(0.0)),
+            lp: &mut st.lp,
+            queue: &mut st.queue,
+            stats: &mut st.stats,
+        };
+        let view = NodeView {
+            problem: &self.problem,
+            col_lower: lower,
+            col_upper: upper,
+            x: &x,
+            lp_value: value,
+            depth,
+            explored: node.stats.nodes,
+            incumbent: st.incumbent.value_min(),
+        };
+        st.tree_cuts.at_node(&mut self.plugins.separators, &view, node)
+    }
+
     fn log_header(&self) {
         let lp = &self.problem.lp;
         self.log.line(&format!(
@@ -664,6 +702,7 @@ impl Search {
         if status == MipStatus::Unbounded {
             bound_min = f64::NEG_INFINITY;
         }
+        st.tree_cuts.log_summary(&self.log);
         let mut stats = st.stats;
         stats.incumbents = st.incumbent.records.clone();
         stats.rejected_candidates = st.incumbent.rejected;

@@ -517,18 +517,16 @@ struct Change {
     counted: Option<(usize, usize)>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn solve_with_margin(
+/// The MILP of one search of [`adversarial`] (the target's rows ask for the margin plus `safety`), and the
+/// `(feature, square column)` pairs of the L2 outer approximation.
+fn build_adversarial_model(
     net: &Network,
     domain: &InputDomain,
     spec: &AdversarialSpec,
     source: usize,
     safety: f64,
-    warm: Option<Vec<f64>>,
-    cutoff: Option<f64>,
     options: &SolverOptions,
-    log: &Log,
-) -> Result<TaskResult> {
+) -> Result<(ReluModel, Vec<(usize, usize)>)> {
     let (n, m) = (net.input_size(), net.output_size());
     let x0 = &spec.reference;
     let mut model = build_model(net, domain, options)?;
@@ -667,6 +665,68 @@ fn solve_with_margin(
         }
     };
     model.set_objective(Sense::Minimize, &objective, 0.0);
+    Ok((model, l2_cols))
+}
+
+/// The MILPs [`adversarial`] solves first, one per target class (`spec.target`, or every class but the source):
+/// each over the domain's box cut to `max_change`, asking for the margin plus [`MARGIN_SAFETY`]. The answer is
+/// the smallest optimum among them. The search may then shrink the box to a known distance (which keeps that
+/// optimum) and, for L2, refines the outer approximation of the squares: an L2 model's optimum is only a lower
+/// bound on the squared distance. `relumip export` writes these.
+pub fn adversarial_models(
+    net: &Network,
+    domain: &InputDomain,
+    spec: &AdversarialSpec,
+    options: &SolverOptions,
+) -> Result<Vec<(usize, ReluModel)>> {
+    options.validate()?;
+    let (n, m) = (net.input_size(), net.output_size());
+    if spec.reference.len() != n || domain.dim() != n {
+        return Err(Error::Options(format!(
+            "the reference has {} features, the network {n} inputs",
+            spec.reference.len()
+        )));
+    }
+    let source = spec
+        .source
+        .unwrap_or_else(|| argmax(&net.forward(&spec.reference)));
+    if source >= m || spec.target.is_some_and(|t| t >= m || t == source) {
+        return Err(Error::Options(format!(
+            "source {source} and target {:?} must be distinct classes below {m}",
+            spec.target
+        )));
+    }
+    let box_domain = search_domain(domain, spec)?;
+    let targets: Vec<usize> = match spec.target {
+        Some(t) => vec![t],
+        None => (0..m).filter(|&t| t != source).collect(),
+    };
+    let mut out = Vec::new();
+    for t in targets {
+        let one = AdversarialSpec {
+            target: Some(t),
+            ..spec.clone()
+        };
+        let (model, _) = build_adversarial_model(net, &box_domain, &one, source, MARGIN_SAFETY, options)?;
+        out.push((t, model));
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve_with_margin(
+    net: &Network,
+    domain: &InputDomain,
+    spec: &AdversarialSpec,
+    source: usize,
+    safety: f64,
+    warm: Option<Vec<f64>>,
+    cutoff: Option<f64>,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<TaskResult> {
+    let x0 = &spec.reference;
+    let (mut model, l2_cols) = build_adversarial_model(net, domain, spec, source, safety, options)?;
     log_model_stats(&model, log);
     let start = Instant::now();
     let mut rounds = 0;

@@ -84,19 +84,36 @@ pub fn maxdiff(
     Ok(with_outputs(result, a, b))
 }
 
-/// `maxout`: an input where `a` picks `c1` and `b` picks `c2`, each beating every other class by `tolerance`,
-/// maximising `y_a[c1] + y_b[c2]`.
-pub fn maxout(
+/// The MILP [`maxdiff`] solves: the composed network's output (the norm of the difference) maximised.
+pub fn maxdiff_model(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    norm: DiffNorm,
+    options: &SolverOptions,
+) -> Result<crate::relu::ReluModel> {
+    if a.output_size() != b.output_size() {
+        return Err(Error::Options(format!(
+            "the networks have {} and {} outputs",
+            a.output_size(),
+            b.output_size()
+        )));
+    }
+    let diff = with_abs_differences(&parallel(a, b)?, norm)?;
+    super::maximize::maximize_model(&diff, domain, &MaximizeObjective::Linear(vec![1.0]), options)
+}
+
+/// The MILP [`maxout`] solves: both networks side by side, `a` picking `c1` and `b` picking `c2` by
+/// `tolerance`, maximising `y_a[c1] + y_b[c2]`.
+pub fn maxout_model(
     a: &Network,
     b: &Network,
     domain: &InputDomain,
     (c1, c2): (usize, usize),
     tolerance: f64,
     options: &SolverOptions,
-    log: &Log,
-) -> Result<CompareReport> {
+) -> Result<crate::relu::ReluModel> {
     options.validate()?;
-    let start = Instant::now();
     let (ma, mb) = (a.output_size(), b.output_size());
     if c1 >= ma || c2 >= mb {
         return Err(Error::Options(format!(
@@ -130,6 +147,22 @@ pub fn maxout(
         .map(|c| (c, 1.0))
         .collect();
     model.set_objective(Sense::Maximize, &terms, 0.0);
+    Ok(model)
+}
+
+/// `maxout`: an input where `a` picks `c1` and `b` picks `c2`, each beating every other class by `tolerance`,
+/// maximising `y_a[c1] + y_b[c2]`.
+pub fn maxout(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    (c1, c2): (usize, usize),
+    tolerance: f64,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<CompareReport> {
+    let start = Instant::now();
+    let model = maxout_model(a, b, domain, (c1, c2), tolerance, options)?;
     log_model_stats(&model, log);
     let wins_by = move |y: &[f64], c: usize| (0..y.len()).all(|j| j == c || y[c] - y[j] >= tolerance);
     let check: CandidateCheck = {

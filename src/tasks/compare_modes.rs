@@ -87,24 +87,15 @@ pub fn count_flips(a: &Network, b: &Network, x: &[f64]) -> (usize, usize) {
     (flips, ties)
 }
 
-/// `maxflip`: the input of `domain` at which the most hidden neurons differ in activation between `a` and `b`.
-pub fn maxflip(
+/// The MILP [`maxflip`] solves (both networks side by side, a flip indicator per neuron pair, maximising their
+/// sum) and the flip indicators' columns.
+pub fn maxflip_model(
     a: &Network,
     b: &Network,
     domain: &InputDomain,
     options: &SolverOptions,
-    log: &Log,
-) -> Result<FlipReport> {
-    options.validate()?;
+) -> Result<(crate::relu::ReluModel, Vec<usize>)> {
     same_architecture(a, b)?;
-    // The objective lives on the binaries: splitting inputs alone never closes the gap near a hyperplane
-    // where both networks' neurons are fractional, so the automatic rule branches on activations here.
-    let mut options = options.clone();
-    if options.branching == Branching::Auto {
-        options.branching = Branching::Babsr;
-    }
-    let options = &options;
-    let start = Instant::now();
     let pair = parallel(a, b)?;
     let mut model = build_model(&pair, domain, options)?;
     // The activation indicator of a neuron: its binary column, or a constant for a stable neuron.
@@ -160,6 +151,28 @@ pub fn maxflip(
     }
     let terms: Vec<(usize, f64)> = flip_cols.iter().map(|&c| (c, 1.0)).collect();
     model.set_objective(Sense::Maximize, &terms, 0.0);
+    Ok((model, flip_cols))
+}
+
+/// `maxflip`: the input of `domain` at which the most hidden neurons differ in activation between `a` and `b`.
+pub fn maxflip(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<FlipReport> {
+    options.validate()?;
+    same_architecture(a, b)?;
+    // The objective lives on the binaries: splitting inputs alone never closes the gap near a hyperplane
+    // where both networks' neurons are fractional, so the automatic rule branches on activations here.
+    let mut options = options.clone();
+    if options.branching == Branching::Auto {
+        options.branching = Branching::Babsr;
+    }
+    let options = &options;
+    let start = Instant::now();
+    let (model, flip_cols) = maxflip_model(a, b, domain, options)?;
     log_model_stats(&model, log);
     let check: CandidateCheck = {
         let (a, b, domain, cols) = (a.clone(), b.clone(), domain.clone(), model.input_cols.clone());
@@ -220,29 +233,20 @@ pub fn disagrees_at(ya: &[f64], yb: &[f64], c: usize) -> bool {
     a_picks && b_not
 }
 
-/// `mineps`: the smallest L∞ distance from `reference` to an input of `domain` where `a` picks `class` (A's
-/// prediction at the reference when `None`) and `b` does not. `infeasible`: no such input in the domain.
-pub fn mineps(
+/// The MILP [`mineps`] solves (minimise the radius `r` around `reference` with A picking the class and B not)
+/// and the class (A's prediction at the reference when `class` is `None`).
+pub fn mineps_model(
     a: &Network,
     b: &Network,
     domain: &InputDomain,
     reference: &[f64],
     class: Option<usize>,
     options: &SolverOptions,
-    log: &Log,
-) -> Result<CompareReport> {
-    options.validate()?;
-    let start = Instant::now();
+) -> Result<(crate::relu::ReluModel, usize)> {
     let (ma, mb) = (a.output_size(), b.output_size());
-    if ma != mb || ma < 2 {
+    if ma != mb || ma < 2 || reference.len() != a.input_size() {
         return Err(Error::Options(format!(
-            "mineps needs two classifiers with the same number (>= 2) of outputs, got {ma} and {mb}"
-        )));
-    }
-    if reference.len() != a.input_size() || reference.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Options(format!(
-            "the reference has {} finite values, the networks take {} inputs",
-            reference.len(),
+            "mineps needs two classifiers with the same number (>= 2) of outputs and a reference of {} values",
             a.input_size()
         )));
     }
@@ -303,6 +307,36 @@ pub fn mineps(
     }
     model.add_row(1.0, f64::INFINITY, ds, "b_not_c");
     model.set_objective(Sense::Minimize, &[(r, 1.0)], 0.0);
+    Ok((model, c))
+}
+
+/// `mineps`: the smallest L∞ distance from `reference` to an input of `domain` where `a` picks `class` (A's
+/// prediction at the reference when `None`) and `b` does not. `infeasible`: no such input in the domain.
+pub fn mineps(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    reference: &[f64],
+    class: Option<usize>,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<CompareReport> {
+    options.validate()?;
+    let start = Instant::now();
+    let (ma, mb) = (a.output_size(), b.output_size());
+    if ma != mb || ma < 2 {
+        return Err(Error::Options(format!(
+            "mineps needs two classifiers with the same number (>= 2) of outputs, got {ma} and {mb}"
+        )));
+    }
+    if reference.len() != a.input_size() || reference.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Options(format!(
+            "the reference has {} finite values, the networks take {} inputs",
+            reference.len(),
+            a.input_size()
+        )));
+    }
+    let (model, c) = mineps_model(a, b, domain, reference, class, options)?;
     log_model_stats(&model, log);
     let radius = |x: &[f64]| {
         x.iter()

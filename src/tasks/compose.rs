@@ -2,6 +2,8 @@
 //! outputs, become questions about one network that the ReLU encoding models exactly.
 //!
 //! - [`parallel`]: `x -> (N_a(x), N_b(x))`, with the shallower network deepened by exact pass-through layers.
+//! - [`with_constant_outputs`]: `x -> (N(x), y0)` for a fixed vector `y0`, so that the distance of the outputs
+//!   to a reference output is a difference of two output blocks.
 //! - [`with_abs_differences`]: appends `|y_a - y_b|` per output pair (as `relu(d) + relu(-d)`), summed (L1) or
 //!   maximised (L∞) by a tree of ReLUs: for `p, q >= 0`, `max(p, q) = relu(p - q) + relu(q)`.
 
@@ -92,6 +94,28 @@ pub fn parallel(a: &Network, b: &Network) -> Result<Network> {
         layers.push(Layer::new(inputs, outputs, w, bias, la.has_relu())?);
     }
     Network::new(layers)
+}
+
+/// `x -> (N(x), y0)`: the network's `m` outputs followed by the constant `y0` (the last layer gains `m` zero
+/// rows with bias `y0`). Fails when the last layer has a ReLU or `y0` has the wrong length.
+pub fn with_constant_outputs(net: &Network, y0: &[f64]) -> Result<Network> {
+    let layers = net.layers();
+    let last = &layers[layers.len() - 1];
+    if last.has_relu() || y0.len() != last.outputs() {
+        return Err(Error::Unsupported(format!(
+            "constant outputs need a linear last layer and {} values, got {}",
+            last.outputs(),
+            y0.len()
+        )));
+    }
+    let k = last.inputs();
+    let mut w = last.weights().to_vec();
+    w.extend(std::iter::repeat_n(0.0, y0.len() * k));
+    let mut bias = last.bias().to_vec();
+    bias.extend_from_slice(y0);
+    let mut out: Vec<Layer> = layers[..layers.len() - 1].to_vec();
+    out.push(Layer::new(k, 2 * y0.len(), w, bias, false)?);
+    Network::new(out)
 }
 
 /// How the per-output absolute differences are combined.
@@ -215,6 +239,10 @@ mod tests {
             let d: Vec<f64> = (0..3).map(|j| (ya[j] - yb[j]).abs()).collect();
             assert!((l1.forward(&x)[0] - d.iter().sum::<f64>()).abs() < 1e-12);
             assert!((linf.forward(&x)[0] - d.iter().fold(0.0_f64, |m, v| m.max(*v))).abs() < 1e-12);
+            let y0 = [0.5, -1.0, 2.0];
+            let shift = with_abs_differences(&with_constant_outputs(&a, &y0).unwrap(), DiffNorm::L1).unwrap();
+            let want: f64 = (0..3).map(|j| (ya[j] - y0[j]).abs()).sum();
+            assert!((shift.forward(&x)[0] - want).abs() < 1e-12);
         }
     }
 }

@@ -141,6 +141,56 @@ pub fn warm_start_budget(options: &SolverOptions) -> Duration {
     Duration::from_secs_f64(options.time_limit.map_or(1.0, |t| (0.05 * t).min(1.0)))
 }
 
+/// The MILP [`maximize`] solves: the network's encoding over `domain` with the objective (and, for
+/// `y_c - max_other`, the column `max_other` with its rows). `relumip export` writes it.
+pub fn maximize_model(
+    net: &Network,
+    domain: &InputDomain,
+    objective: &MaximizeObjective,
+    options: &SolverOptions,
+) -> Result<crate::relu::ReluModel> {
+    let outputs = net.output_size();
+    if let MaximizeObjective::Linear(c) = objective {
+        if c.len() != outputs {
+            return Err(Error::Options(format!(
+                "objective has {} coefficients for {outputs} outputs",
+                c.len()
+            )));
+        }
+    }
+    let mut model = build_model(net, domain, options)?;
+    let out_col = |j: usize| model.output_col(j);
+    let mut terms: Vec<(usize, f64)> = Vec::new();
+    match objective {
+        MaximizeObjective::Linear(c) => {
+            terms.extend(
+                (0..outputs)
+                    .filter(|&j| c[j] != 0.0)
+                    .filter_map(|j| out_col(j).map(|col| (col, c[j]))),
+            );
+        }
+        MaximizeObjective::MarginOverOthers { class } => {
+            let class_col = out_col(*class);
+            let others: Vec<Option<usize>> = (0..outputs).filter(|j| j != class).map(out_col).collect();
+            // t >= y_j for every other class; maximising y_class - t makes t the max (see the module docs).
+            let t = model.add_column(0.0, f64::NEG_INFINITY, f64::INFINITY, false, "max_other");
+            for (k, col) in others.into_iter().enumerate() {
+                let coeffs = match col {
+                    Some(c) => vec![(t, 1.0), (c, -1.0)],
+                    None => vec![(t, 1.0)],
+                };
+                model.add_row(0.0, f64::INFINITY, coeffs, format!("max_other_ge_{k}"));
+            }
+            if let Some(c) = class_col {
+                terms.push((c, 1.0));
+            }
+            terms.push((t, -1.0));
+        }
+    }
+    model.set_objective(Sense::Maximize, &terms, 0.0);
+    Ok(model)
+}
+
 /// Maximises `objective` over `domain`: a PGD warm start, then the MILP. The reported input lies in the domain
 /// exactly and its objective comes from a forward pass of `net`.
 pub fn maximize(
@@ -173,36 +223,7 @@ pub fn maximize(
             fmt_value(objective.value(&w.output))
         ));
     }
-    let mut model = build_model(net, domain, options)?;
-    let out_col = |j: usize| model.output_col(j);
-    let mut terms: Vec<(usize, f64)> = Vec::new();
-    match objective {
-        MaximizeObjective::Linear(c) => {
-            terms.extend(
-                (0..outputs)
-                    .filter(|&j| c[j] != 0.0)
-                    .filter_map(|j| out_col(j).map(|col| (col, c[j]))),
-            );
-        }
-        MaximizeObjective::MarginOverOthers { class } => {
-            let class_col = out_col(*class);
-            let others: Vec<Option<usize>> = (0..outputs).filter(|j| j != class).map(out_col).collect();
-            // t >= y_j for every other class; maximising y_class - t makes t the max (see the module docs).
-            let t = model.add_column(0.0, f64::NEG_INFINITY, f64::INFINITY, false, "max_other");
-            for (k, col) in others.into_iter().enumerate() {
-                let coeffs = match col {
-                    Some(c) => vec![(t, 1.0), (c, -1.0)],
-                    None => vec![(t, 1.0)],
-                };
-                model.add_row(0.0, f64::INFINITY, coeffs, format!("max_other_ge_{k}"));
-            }
-            if let Some(c) = class_col {
-                terms.push((c, 1.0));
-            }
-            terms.push((t, -1.0));
-        }
-    }
-    model.set_objective(Sense::Maximize, &terms, 0.0);
+    let model = maximize_model(net, domain, objective, options)?;
     log_model_stats(&model, log);
     let check = {
         let (net, domain, cols, objective) = (

@@ -6,5 +6,6 @@ pub mod compare_modes;
 pub mod compose;
 pub mod maximize;
 pub mod outcome;
+pub mod output_shift;
 pub mod prune;
 pub mod verify;
