@@ -121,17 +121,17 @@ pub(crate) fn back_substitute(
             let line = &s.coeffs[b * width..(b + 1) * width];
             let out = &mut s.compact[b * depth..(b + 1) * depth];
             let mut c = 0.0;
+            // The upper function takes an activation's upper relaxation where its coefficient is positive,
+            // the lower function where it is negative; written without branches (their signs are random, and
+            // mispredicted branches here cost as much as the product below).
             for (kk, &r) in rel.kept.iter().enumerate() {
                 let lam = line[r];
-                // The upper function takes an activation's upper relaxation where its coefficient is
-                // positive; the lower function where it is negative.
-                let mu = if upper_side == (lam >= 0.0) {
-                    c += lam * rel.upper_intercept[r];
-                    lam * rel.upper_slope[r]
-                } else {
-                    lam * rel.lower_slope[r]
-                };
-                c += mu * bias[r];
+                let (pos, neg) = (lam.max(0.0), lam.min(0.0));
+                let (to_upper, to_lower) = if upper_side { (pos, neg) } else { (neg, pos) };
+                let mu = to_upper * rel.upper_slope[r] + to_lower * rel.lower_slope[r];
+                // `0 * lam` keeps a NaN or infinite coefficient visible (the bound becomes NaN, which the
+                // callers' max/min ignore) where max/min above would have dropped it.
+                c += to_upper * rel.upper_intercept[r] + mu * bias[r] + 0.0 * lam;
                 out[kk] = mu;
             }
             s.consts[b] += c;

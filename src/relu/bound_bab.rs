@@ -57,7 +57,7 @@ impl Default for BoundBabOptions {
             deadline: None,
             interrupt: None,
             alpha_steps_root: 20,
-            alpha_steps: 6,
+            alpha_steps: 0,
             weight_steps: 8,
             max_open: 2_000_000,
             min_width_fraction: 1e-7,
