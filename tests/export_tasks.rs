@@ -95,6 +95,7 @@ fn every_instance_file_round_trips() {
         ("mnist-15-15-maximize", false),
         ("breast-cancer-adversarial", true),
         ("digits-compare-maxdiff", false),
+        ("digits-verify-maxdiff", false),
     ] {
         let file = common::crate_path(&format!("instances/{name}.toml"));
         let file = file.to_str().unwrap();

@@ -27,6 +27,7 @@ use relumip::tasks::compare::{maxdiff_model, maxout_model};
 use relumip::tasks::compare_modes::{maxflip_model, mineps_model};
 use relumip::tasks::compose::DiffNorm;
 use relumip::tasks::maximize::{maximize_model, MaximizeObjective};
+use relumip::tasks::output_shift::output_shift_network;
 use relumip::tasks::verify::{region_model, set_disjunct_objective};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -431,10 +432,43 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
             let prop = robustness_property(*label, net.output_size(), domain)?;
             Job::Property { net, prop }
         }
-        (Task::Verify(VerifyTarget::MaxDiff(_)), _) | (Task::Bounds { .. }, _) => {
+        (Task::Verify(VerifyTarget::MaxDiff(norm)), NetworkSpec::Single(path)) => {
+            // The maximum-difference form is a maximize over the network extended by |N(x) - N(x0)|.
+            let net = load_network(path)?;
+            let domain = instance_domain(&inst, path, net.input_size())?;
+            let Some(center) = &inst.domain.center else {
+                return Err(Error::input(
+                    file,
+                    "domain.center",
+                    "mode = \"maxdiff\" needs a reference input",
+                )
+                .into());
+            };
+            let d = &inst.domain;
+            let csv = relumip::io::csv::read_csv_inputs(center, d.label_first)?;
+            csv.check_width(net.input_size())?;
+            let y0 = net.forward(csv.row(d.row)?);
+            let diff_norm = match norm {
+                None | Some(Norm::L1) => DiffNorm::L1,
+                Some(Norm::Linf) => DiffNorm::Linf,
+                Some(other) => {
+                    return Err(Error::input(
+                        file,
+                        "task.norm",
+                        format!("expected l1 or linf, not {other:?}"),
+                    )
+                    .into())
+                }
+            };
+            Job::Maximize {
+                net: output_shift_network(&net, &y0, diff_norm)?,
+                domain,
+                objective: MaximizeObjective::Linear(vec![1.0]),
+            }
+        }
+        (Task::Bounds { .. }, _) => {
             return Err(UsageError(format!(
-                "{place}: export of verify mode = \"maxdiff\" and of bounds is not available (bounds solve one \
-                 LP or MILP per neuron)"
+                "{place}: export of bounds is not available (bounds solve one LP or MILP per neuron)"
             ))
             .into())
         }

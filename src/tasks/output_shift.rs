@@ -47,7 +47,7 @@ pub fn max_output_shift(
         )));
     }
     let y0 = net.forward(reference);
-    let shift = with_abs_differences(&with_constant_outputs(net, &y0)?, norm)?;
+    let shift = output_shift_network(net, &y0, norm)?;
     let mut result = maximize(
         &shift,
         domain,
@@ -65,4 +65,10 @@ pub fn max_output_shift(
         result,
         reference_output: y0,
     })
+}
+
+/// The network whose single output is `||N(x) - y0||` (`norm` over the outputs): the model that
+/// [`max_output_shift`] maximises, also what `relumip export` writes.
+pub fn output_shift_network(net: &Network, y0: &[f64], norm: DiffNorm) -> Result<Network> {
+    with_abs_differences(&with_constant_outputs(net, y0)?, norm)
 }
