@@ -48,6 +48,8 @@ pub struct BoundBabOptions {
     pub max_open: usize,
     /// Input ranges narrower than this fraction of the root's are not split.
     pub min_width_fraction: f64,
+    /// Stop (answer unknown) after this many nodes.
+    pub max_nodes: Option<u64>,
 }
 
 impl Default for BoundBabOptions {
@@ -61,6 +63,7 @@ impl Default for BoundBabOptions {
             weight_steps: 8,
             max_open: 2_000_000,
             min_width_fraction: 1e-7,
+            max_nodes: None,
         }
     }
 }
@@ -195,6 +198,7 @@ pub fn bound_bab(
                 .as_ref()
                 .is_some_and(|f| f.load(Ordering::Relaxed))
             || heap.len() > options.max_open
+            || options.max_nodes.is_some_and(|m| stats.nodes >= m)
         {
             heap.push(node);
             break BoundBabOutcome::Unknown;

@@ -13,7 +13,7 @@ use crate::lp::Sense;
 use crate::mip::{CandidateCheck, MipStatus};
 use crate::nn::{Layer, Network};
 use crate::options::{Branching, SolverOptions};
-use crate::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit, ReluModel};
+use crate::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundBabStats, BoundSplit, ReluModel};
 use crate::result::Status;
 use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup, INPUT_SPLIT_MAX_INPUTS};
 use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
@@ -329,7 +329,11 @@ fn bound_only_disjunct(
         }
         None => false,
     };
-    let (outcome, stats) = bound_bab(&slack, &region.domain, &mut check, &bab_options);
+    let (outcome, stats) = if input_split {
+        input_split_portfolio(&slack, &region.domain, &mut check, bab_options, log)
+    } else {
+        bound_bab(&slack, &region.domain, &mut check, &bab_options)
+    };
     report.nodes += stats.nodes;
     if report.root_bound.is_none() {
         report.root_bound = Some(stats.root_bound);
@@ -363,6 +367,56 @@ fn bound_only_disjunct(
         _ if stats.unresolved > 0 => BoundOnly::Unresolved,
         _ => BoundOnly::OutOfTime,
     })
+}
+
+/// Nodes of the first run of each variant in [`input_split_portfolio`]; each round multiplies it by 4.
+const PORTFOLIO_FIRST_NODES: u64 = 2_000;
+
+/// α-CROWN steps per node of the portfolio's second variant (the first reuses the root's slopes).
+const PORTFOLIO_ALPHA_STEPS: usize = 6;
+
+/// Input-split searches whose tree size swings by orders of magnitude with the slopes (ACAS Xu property 1:
+/// 10^2 to over 10^5 nodes) are run as restarts: the root's slopes reused, then re-optimised at every node,
+/// each with a node budget that grows fourfold per round, until one decides or the limits end it. Every
+/// run is complete in itself, so a decided run is a valid answer; the budgets grow without end, so the
+/// portfolio is complete too.
+fn input_split_portfolio(
+    slack: &Network,
+    domain: &InputDomain,
+    check: &mut dyn FnMut(&[f64]) -> bool,
+    options: BoundBabOptions,
+    log: &Log,
+) -> (BoundBabOutcome, BoundBabStats) {
+    let mut budget = PORTFOLIO_FIRST_NODES;
+    let mut total = BoundBabStats::default();
+    let mut root_bound = None;
+    loop {
+        for steps in [0, PORTFOLIO_ALPHA_STEPS] {
+            let run_options = BoundBabOptions {
+                alpha_steps: steps,
+                max_nodes: Some(budget),
+                ..options.clone()
+            };
+            let (outcome, stats) = bound_bab(slack, domain, check, &run_options);
+            root_bound.get_or_insert(stats.root_bound);
+            total.nodes += stats.nodes;
+            total.pruned += stats.pruned;
+            total.max_depth = total.max_depth.max(stats.max_depth);
+            total.open = stats.open;
+            total.unresolved = stats.unresolved;
+            total.time_s += stats.time_s;
+            total.root_bound = root_bound.unwrap_or(stats.root_bound);
+            let stopped_by_budget = stats.nodes >= budget;
+            if outcome != BoundBabOutcome::Unknown || !stopped_by_budget {
+                return (outcome, total);
+            }
+            log.line(&format!(
+                "Bound-only B&B: restart after {} nodes ({} α steps per node)",
+                stats.nodes, steps
+            ));
+        }
+        budget = budget.saturating_mul(4);
+    }
 }
 
 /// One disjunct: returns the confirmed counterexample, or `None` with `report.status` left `Unsat` when
