@@ -11,18 +11,19 @@ use super::adversarial::{margin_of, parse_norm, AdversarialArgs};
 use super::common::*;
 use super::compare::{parse_classes, CompareArgs};
 use super::maximize::MaximizeArgs;
-use super::verify::{robustness_property, solver_options};
+use super::run::{instance_margin, reference_row};
+use super::verify::{logit_norm, robustness_property, solver_options};
 use super::UsageError;
 use clap::{Args, Subcommand};
 use relumip::error::Error;
-use relumip::io::instance::{read_instance, MarginSpec, NetworkSpec, Task, VerifyTarget};
+use relumip::io::instance::{read_instance, NetworkSpec, Task, VerifyTarget};
 use relumip::io::lp_format::write_lp_format;
 use relumip::io::mps::{write_mps, MpsModel};
 use relumip::nn::{load_network, load_network_with_box, Network};
 use relumip::options::SolverOptions;
 use relumip::relu::ReluModel;
 use relumip::spec::{InputDomain, Norm, VnnlibProperty};
-use relumip::tasks::adversarial::{adversarial_models, AdversarialSpec, Margin};
+use relumip::tasks::adversarial::{adversarial_models, AdversarialSpec};
 use relumip::tasks::compare::{maxdiff_model, maxout_model};
 use relumip::tasks::compare_modes::{maxflip_model, mineps_model};
 use relumip::tasks::compose::DiffNorm;
@@ -381,19 +382,12 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
         (Task::Adversarial(t), NetworkSpec::Single(path)) => {
             let net = load_network(path)?;
             let domain = instance_domain(&inst, path, net.input_size())?;
-            let csv = relumip::io::csv::read_csv_inputs(&t.reference, t.label_first)?;
-            csv.check_width(net.input_size())?;
-            let margin = match t.margin {
-                Some(MarginSpec::Additive(m)) => Margin::Additive(m),
-                Some(MarginSpec::Ratio(r)) => Margin::Ratio(r),
-                None => Margin::Additive(0.0),
-            };
             let spec = AdversarialSpec {
-                reference: csv.row(t.row)?.to_vec(),
+                reference: reference_row(&t.reference, t.row, t.label_first, net.input_size())?,
                 source: t.source,
                 target: t.target,
                 norm: t.norm,
-                margin,
+                margin: instance_margin(t.margin),
                 max_change: t.max_change,
                 max_changed: t.max_changed,
                 min_change: t.min_change,
@@ -409,11 +403,10 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
                 None => None,
             };
             let reference = match &t.reference {
-                Some((path, row)) => {
-                    let csv = relumip::io::csv::read_csv_inputs(path, t.label_first)?;
-                    csv.check_width(na.input_size())?;
-                    Some((csv.row(*row)?.to_vec(), t.label))
-                }
+                Some((path, row)) => Some((
+                    reference_row(path, *row, t.label_first, na.input_size())?,
+                    t.label,
+                )),
                 None => None,
             };
             Job::Compare {
@@ -445,20 +438,12 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
                 .into());
             };
             let d = &inst.domain;
-            let csv = relumip::io::csv::read_csv_inputs(center, d.label_first)?;
-            csv.check_width(net.input_size())?;
-            let y0 = net.forward(csv.row(d.row)?);
-            let diff_norm = match norm {
-                None | Some(Norm::L1) => DiffNorm::L1,
-                Some(Norm::Linf) => DiffNorm::Linf,
-                Some(other) => {
-                    return Err(Error::input(
-                        file,
-                        "task.norm",
-                        format!("expected l1 or linf, not {other:?}"),
-                    )
-                    .into())
-                }
+            let y0 = net.forward(&reference_row(center, d.row, d.label_first, net.input_size())?);
+            let Some(diff_norm) = logit_norm(*norm) else {
+                let other = norm.map_or_else(String::new, |n| format!("{n:?}"));
+                return Err(
+                    Error::input(file, "task.norm", format!("expected l1 or linf, not {other}")).into(),
+                );
             };
             Job::Maximize {
                 net: output_shift_network(&net, &y0, diff_norm)?,

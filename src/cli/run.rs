@@ -3,7 +3,9 @@
 
 use super::common::*;
 use super::maximize::{log_summary, task_report};
-use super::verify::{make_log, report_verification, robustness_property, solve_output_shift, solver_options};
+use super::verify::{
+    check_sizes, make_log, report_verification, robustness_property, solve_output_shift, solver_options,
+};
 use clap::Args;
 use relumip::error::Error;
 use relumip::io::instance::{read_instance, Instance, MarginSpec, NetworkSpec, Task, VerifyTarget};
@@ -80,10 +82,24 @@ fn network_and_domain(inst: &Instance, log: &Log) -> anyhow::Result<(Network, Re
 }
 
 /// Row `row` of a reference CSV, checked against the network's input size.
-fn reference_row(path: &Path, row: usize, label_first: bool, inputs: usize) -> anyhow::Result<Vec<f64>> {
+pub(super) fn reference_row(
+    path: &Path,
+    row: usize,
+    label_first: bool,
+    inputs: usize,
+) -> anyhow::Result<Vec<f64>> {
     let csv = relumip::io::csv::read_csv_inputs(path, label_first)?;
     csv.check_width(inputs)?;
     Ok(csv.row(row)?.to_vec())
+}
+
+/// The margin of an instance file's adversarial task (none: additive 0).
+pub(super) fn instance_margin(margin: Option<MarginSpec>) -> Margin {
+    match margin {
+        Some(MarginSpec::Additive(m)) => Margin::Additive(m),
+        Some(MarginSpec::Ratio(r)) => Margin::Ratio(r),
+        None => Margin::Additive(0.0),
+    }
 }
 
 fn search_method(radius: bool) -> SearchMethod {
@@ -108,21 +124,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             let net_path = single(&inst)?;
             let net = load_network(net_path)?;
             let prop = relumip::spec::read_vnnlib(vnnlib)?;
-            if prop.inputs != net.input_size() || prop.outputs != net.output_size() {
-                return Err(Error::input(
-                    vnnlib,
-                    "declarations",
-                    format!(
-                        "the property declares {} inputs and {} outputs; the network {} has {} and {}",
-                        prop.inputs,
-                        prop.outputs,
-                        net_path.display(),
-                        net.input_size(),
-                        net.output_size()
-                    ),
-                )
-                .into());
-            }
+            check_sizes(net_path, &net, &prop, vnnlib)?;
             let report = relumip::tasks::verify::verify_property(&net, &prop, &options, &log)?;
             report_verification(&log, &report, None, json)?;
         }
@@ -166,11 +168,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         Task::Adversarial(t) => {
             let (net, resolved) = network_and_domain(&inst, &log)?;
-            let margin = match t.margin {
-                Some(MarginSpec::Additive(m)) => Margin::Additive(m),
-                Some(MarginSpec::Ratio(r)) => Margin::Ratio(r),
-                None => Margin::Additive(0.0),
-            };
+            let margin = instance_margin(t.margin);
             let spec = AdversarialSpec {
                 reference: reference_row(&t.reference, t.row, t.label_first, net.input_size())?,
                 source: t.source,

@@ -140,6 +140,15 @@ pub(super) fn report_verification(
 /// The "maximum difference" form: the largest distance of the logits from the reference's over the domain,
 /// reported like the optimisation tasks (objective = distance found, bound = proven upper bound), with the
 /// reference output as `reference_output` and `mode: "maxdiff"` in the JSON.
+/// The distance of the maximum-difference form: L1 (the default) or L∞ over the logits; `None` for other norms.
+pub(super) fn logit_norm(norm: Option<Norm>) -> Option<DiffNorm> {
+    match norm {
+        None | Some(Norm::L1) => Some(DiffNorm::L1),
+        Some(Norm::Linf) => Some(DiffNorm::Linf),
+        Some(_) => None,
+    }
+}
+
 pub(super) fn solve_output_shift(
     net: &relumip::nn::Network,
     domain: &InputDomain,
@@ -149,15 +158,12 @@ pub(super) fn solve_output_shift(
     log: &Log,
     json: Option<&str>,
 ) -> anyhow::Result<()> {
-    let diff_norm = match norm {
-        None | Some(Norm::L1) => DiffNorm::L1,
-        Some(Norm::Linf) => DiffNorm::Linf,
-        Some(other) => {
-            return Err(UsageError(format!(
-                "the maximum difference measures logits in l1 or linf, not {other:?}"
-            ))
-            .into())
-        }
+    let Some(diff_norm) = logit_norm(norm) else {
+        let other = norm.map_or_else(String::new, |n| format!("{n:?}"));
+        return Err(UsageError(format!(
+            "the maximum difference measures logits in l1 or linf, not {other}"
+        ))
+        .into());
     };
     log.line(&format!(
         "Maximum difference: how far can the logits move from the reference's ({:?} distance)?",
@@ -204,7 +210,8 @@ pub fn vnncomp_text(r: &VerifyReport) -> String {
     }
 }
 
-fn check_sizes(
+/// The property's declared sizes against the network's.
+pub(super) fn check_sizes(
     net_path: &Path,
     net: &relumip::nn::Network,
     prop: &relumip::spec::VnnlibProperty,

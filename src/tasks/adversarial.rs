@@ -415,28 +415,49 @@ pub fn adversarial(
             Some(0.0)
         });
     (result.nodes, result.lp_iterations, result.cuts_added) = totals;
+    result.time_s = start.elapsed().as_secs_f64();
+    Ok(report_of(
+        net,
+        &box_domain,
+        spec,
+        source,
+        reference_output,
+        result,
+    ))
+}
+
+/// The report of a search's result: the class reached (re-checked) and the features changed.
+pub(super) fn report_of(
+    net: &Network,
+    box_domain: &InputDomain,
+    spec: &AdversarialSpec,
+    source: usize,
+    reference_output: Vec<f64>,
+    result: TaskResult,
+) -> AdversarialReport {
     let reached = result
         .input
         .as_ref()
-        .and_then(|x| check(net, &box_domain, spec, source, x).ok());
+        .and_then(|x| check(net, box_domain, spec, source, x).ok());
     let changed = result
         .input
         .as_ref()
         .map(|x| {
-            (0..n)
-                .filter(|&i| x[i] != spec.reference[i])
-                .map(|i| (i, x[i] - spec.reference[i]))
+            x.iter()
+                .zip(&spec.reference)
+                .enumerate()
+                .filter(|(_, (xi, ri))| xi != ri)
+                .map(|(i, (xi, ri))| (i, xi - ri))
                 .collect()
         })
         .unwrap_or_default();
-    result.time_s = start.elapsed().as_secs_f64();
-    Ok(AdversarialReport {
+    AdversarialReport {
         result,
         source,
         reached,
         reference_output,
         changed,
-    })
+    }
 }
 
 /// PGD for a small adversarial change: attack the whole box, then the ball of 0.7 times the distance found, in

@@ -3,7 +3,9 @@
 //! the target wins is found by verification questions over balls around the reference, whose neuron bounds
 //! are much tighter than those of the whole domain. Every reported input passes [`check`] (tolerance 0).
 
-use super::adversarial::{argmax, check, distance, search_domain, AdversarialReport, AdversarialSpec};
+use super::adversarial::{
+    argmax, check, distance, report_of, search_domain, AdversarialReport, AdversarialSpec,
+};
 use super::radius_search::{largest_radius, radius_result, search_radius};
 use super::verify::verify_property;
 use crate::error::{Error, Result};
@@ -117,25 +119,12 @@ pub fn adversarial_by_radius(
         Ok((answer, report.nodes, report.lp_iterations))
     })?;
     let result = radius_result(outcome, start, |x| net.forward(x));
-    let reached = result
-        .input
-        .as_ref()
-        .and_then(|x| check(net, &box_domain, spec, source, x).ok());
-    let changed = result
-        .input
-        .as_ref()
-        .map(|x| {
-            (0..n)
-                .filter(|&i| x[i] != spec.reference[i])
-                .map(|i| (i, x[i] - spec.reference[i]))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(AdversarialReport {
-        result,
+    Ok(report_of(
+        net,
+        &box_domain,
+        spec,
         source,
-        reached,
         reference_output,
-        changed,
-    })
+        result,
+    ))
 }
