@@ -236,9 +236,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 search_method(t.radius_search),
             )?;
         }
-        Task::Bounds { .. } => {
-            let problem = "kind = \"bounds\" is not yet run by 'relumip run' (use 'relumip bounds')";
-            return Err(Error::input(file, "task.kind", problem).into());
+        Task::Bounds { method } => {
+            let (net, resolved) = network_and_domain(&inst, &log)?;
+            let bounds_options = relumip::bounds::BoundsOptions {
+                threads: common.threads,
+                time_limit: common.time_limit,
+                neuron_time_limit: None,
+            };
+            super::bounds::compute_and_report(
+                &net,
+                &resolved.domain,
+                &resolved.note,
+                *method,
+                &bounds_options,
+                &common,
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
