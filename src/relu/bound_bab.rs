@@ -102,6 +102,8 @@ pub struct BoundBabStats {
     pub time_s: f64,
     /// Children bounded by strong branching (pruned ones are never pushed, nor counted in `nodes`).
     pub strong_evaluations: u64,
+    /// Unstable hidden neurons (lower bound < 0 < upper bound) at the root.
+    pub root_unstable: usize,
 }
 
 struct Node {
@@ -222,6 +224,18 @@ pub fn bound_bab(
         ) {
             stats.pruned += 1;
             continue;
+        }
+        if node.depth == 0 {
+            stats.root_unstable = (0..last)
+                .filter(|&m| relu_index[m].is_some())
+                .map(|m| {
+                    bounds.lower[m]
+                        .iter()
+                        .zip(&bounds.upper[m])
+                        .filter(|(l, u)| **l < 0.0 && **u > 0.0)
+                        .count()
+                })
+                .sum();
         }
         // The slack whose CROWN bound is smallest bounds the minimum best; refine it by α-CROWN.
         let (best_k, mut bound) = bounds.upper[last]

@@ -62,6 +62,37 @@ pub struct VerifyReport {
     pub cuts_added: u64,
     /// Incumbents `(time, objective, source)` of all MILPs.
     pub incumbents: Vec<(f64, f64, String)>,
+    /// The bound-only searches, summed over the disjuncts they ran on (`None` when none ran).
+    pub bound_only: Option<BoundOnlySummary>,
+}
+
+/// What the bound-only branch-and-bound did over a verification (no MILP is built when it decides).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoundOnlySummary {
+    /// `"input"` or `"activation"`: what its nodes were split on.
+    pub split: String,
+    /// Inputs, hidden ReLU neurons and outputs of the network verified.
+    pub inputs: usize,
+    /// Hidden ReLU neurons of the network.
+    pub relu_neurons: usize,
+    /// Outputs of the network.
+    pub outputs: usize,
+    /// Disjuncts it ran on, and those it decided (proven or a confirmed counterexample).
+    pub disjuncts: usize,
+    /// Disjuncts it decided.
+    pub decided: usize,
+    /// Nodes bounded, and pruned.
+    pub nodes: u64,
+    /// Nodes pruned (bound below zero or infeasible phases).
+    pub pruned: u64,
+    /// Halves bounded by strong branching.
+    pub strong_evaluations: u64,
+    /// Runs (restarts of the input-split portfolio count one each).
+    pub runs: usize,
+    /// Deepest node.
+    pub max_depth: u32,
+    /// Seconds spent in it.
+    pub time_s: f64,
 }
 
 /// `net` with its last layer replaced by the slacks `rhs_k - c_k · y` of a conjunction.
@@ -123,6 +154,7 @@ pub fn verify_property(
         root_bound: None,
         cuts_added: 0,
         incumbents: Vec::new(),
+        bound_only: None,
     };
     let deadline = options.time_limit.map(|t| start + Duration::from_secs_f64(t));
     // A quick attack on every region first: sat instances are usually found here.
@@ -329,19 +361,43 @@ fn bound_only_disjunct(
         }
         None => false,
     };
-    let (outcome, stats) = if input_split {
-        let (outcome, stats, _) = input_split_portfolio(
+    let (outcome, stats, runs) = if input_split {
+        input_split_portfolio(
             &slack,
             &region.domain,
             &mut check,
             bab_options,
             PORTFOLIO_FIRST_NODES,
             log,
-        );
-        (outcome, stats)
+        )
     } else {
-        bound_bab(&slack, &region.domain, &mut check, &bab_options)
+        let (outcome, stats) = bound_bab(&slack, &region.domain, &mut check, &bab_options);
+        (outcome, stats, 1)
     };
+    let relu_neurons = net
+        .layers()
+        .iter()
+        .filter(|l| l.has_relu())
+        .map(|l| l.outputs())
+        .sum();
+    let summary = report.bound_only.get_or_insert_with(|| BoundOnlySummary {
+        split: if input_split { "input" } else { "activation" }.into(),
+        inputs: net.input_size(),
+        relu_neurons,
+        outputs: net.output_size(),
+        ..BoundOnlySummary::default()
+    });
+    summary.disjuncts += 1;
+    summary.decided += usize::from(outcome != BoundBabOutcome::Unknown);
+    summary.nodes += stats.nodes;
+    summary.pruned += stats.pruned;
+    summary.strong_evaluations += stats.strong_evaluations;
+    summary.runs += runs;
+    summary.max_depth = summary.max_depth.max(stats.max_depth);
+    summary.time_s += stats.time_s;
+    if report.unstable_neurons == 0 {
+        report.unstable_neurons = stats.root_unstable;
+    }
     report.nodes += stats.nodes;
     if report.root_bound.is_none() {
         report.root_bound = Some(stats.root_bound);
@@ -413,6 +469,9 @@ pub fn input_split_portfolio(
             let (outcome, stats) = bound_bab(slack, domain, check, &run_options);
             runs += 1;
             root_bound.get_or_insert(stats.root_bound);
+            if runs == 1 {
+                total.root_unstable = stats.root_unstable;
+            }
             total.nodes += stats.nodes;
             total.pruned += stats.pruned;
             total.strong_evaluations += stats.strong_evaluations;
