@@ -7,7 +7,7 @@ use relumip::log::Log;
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
 use relumip::nn::{Layer, Network};
 use relumip::options::SolverOptions;
-use relumip::relu::{BoundBabOptions, BoundBabOutcome};
+use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome};
 use relumip::result::Status;
 use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
 use relumip::tasks::verify::{input_split_portfolio, slack_network, verify_property};
@@ -181,4 +181,33 @@ fn verify_json_stats_describe_the_bound_only_search() {
     assert_eq!(bound_only["decided"], 1);
     assert!(bound_only["nodes"].as_u64().unwrap() >= 1);
     assert_eq!(bound_only["nodes"], json["nodes"]);
+}
+
+#[test]
+fn strong_branching_in_parallel_searches_the_same_tree() {
+    let mut rng = Lcg(99);
+    for case in 0..6 {
+        let net = random_net(&mut rng, &[3, 8, 6, 1]);
+        let (lower, upper) = (vec![-1.0; 3], vec![1.0; 3]);
+        let domain = InputDomain::boxed(lower.clone(), upper.clone()).unwrap();
+        // Just above the largest sampled output: a proof or a counterexample, either needs a tree.
+        let sampled = (0..2000)
+            .map(|_| {
+                let x: Vec<f64> = (0..3).map(|_| rng.uniform(-1.0, 1.0)).collect();
+                net.forward(&x)[0]
+            })
+            .fold(f64::NEG_INFINITY, f64::max);
+        let slack = slack_network(&net, &at_least(sampled + 1e-3)).unwrap();
+        let run = |threads: usize| {
+            let mut check = |x: &[f64]| net.forward(x)[0] >= sampled + 1e-3;
+            let options = BoundBabOptions {
+                threads,
+                max_nodes: Some(5_000),
+                ..BoundBabOptions::default()
+            };
+            let (outcome, stats) = bound_bab(&slack, &domain, &mut check, &options);
+            (outcome, stats.nodes, stats.pruned, stats.strong_evaluations)
+        };
+        assert_eq!(run(1), run(3), "case {case}");
+    }
 }

@@ -348,6 +348,7 @@ fn bound_only_disjunct(
         },
         deadline: bab_deadline,
         interrupt: options.interrupt.clone(),
+        threads: options.threads,
         ..BoundBabOptions::default()
     };
     let property = OutputProperty {
