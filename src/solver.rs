@@ -3,11 +3,11 @@
 use crate::bounds::{compute_bounds, BoundsOptions};
 use crate::cuts::{add_partition_formulation_to_model, NeuronCuts, PartitionStrategy};
 use crate::error::Result;
-use crate::heuristics::{ForwardPass, RegionLp};
+use crate::heuristics::{AttackObjective, ForwardPass, Pgd, RegionLp};
 use crate::log::Log;
 use crate::mip::{
-    BestBoundDiving, BranchRule, CandidateCheck, MipOptions, MipResult, Plugins, Pseudocost, Search,
-    Separator,
+    BestBoundDiving, BranchRule, CandidateCheck, Heuristic, MipOptions, MipResult, Plugins, Pseudocost,
+    Search, Separator,
 };
 use crate::nn::Network;
 use crate::options::{Branching, CutKind, Formulation, SolverOptions};
@@ -49,6 +49,10 @@ pub struct SolveSetup {
     pub objective_target: Option<f64>,
     /// Prune everything proven worse than this.
     pub objective_cutoff: Option<f64>,
+    /// The task's objective as an attack objective: runs the PGD heuristic at the root and every
+    /// hundredth node, from the node's LP input inside the node's input box. Must ascend where the model's
+    /// objective does (maximize-type tasks).
+    pub attack: Option<AttackObjective>,
 }
 
 /// Prints the model statistics a MILP user reads first.
@@ -153,6 +157,13 @@ pub fn solve_model(
         .iter()
         .filter_map(|(x, name)| model.complete(x).map(|p| (p, name.clone())))
         .collect();
+    let mut heuristics: Vec<Box<dyn Heuristic>> = vec![
+        Box::new(ForwardPass::new(shared.clone())),
+        Box::new(RegionLp::new(shared.clone())),
+    ];
+    if let Some(objective) = setup.attack {
+        heuristics.push(Box::new(Pgd::new(shared, objective, options.seed)));
+    }
     let plugins = Plugins {
         branch_rule: Some(branch_rule(model, options)),
         propagators: vec![Box::new(LayerPropagator::with_crown(
@@ -161,10 +172,7 @@ pub fn solve_model(
             options.node_crown,
         ))],
         separators,
-        heuristics: vec![
-            Box::new(ForwardPass::new(shared.clone())),
-            Box::new(RegionLp::new(shared)),
-        ],
+        heuristics,
         node_selector: Some(Box::new(BestBoundDiving::default())),
         check: setup.check,
         start_points,

@@ -734,11 +734,13 @@ impl Search {
     }
 }
 
-/// Solves a MILP with default plug-ins (most-fractional branching, best bound with diving): the entry
-/// point of `relumip solve` and of MILP-based bounds.
+/// Solves a MILP with default plug-ins (pseudo-cost branching, row propagation, rounding and diving,
+/// best bound with diving): the entry point of `relumip solve` and of MILP-based bounds.
 pub fn solve_mip(problem: &MipProblem, options: MipOptions, log: Log) -> Result<MipResult> {
     let plugins = Plugins {
         branch_rule: Some(Box::new(super::branching::Pseudocost::default())),
+        propagators: vec![Box::new(super::RowPropagator::default())],
+        heuristics: vec![Box::new(super::Diving::default())],
         ..Plugins::default()
     };
     Search::new(problem.clone(), options, plugins, log).solve()

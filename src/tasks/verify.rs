@@ -557,6 +557,7 @@ fn verify_disjunct(
         start_inputs: Vec::new(),
         objective_target: Some(0.0),
         objective_cutoff: Some(0.0),
+        ..SolveSetup::default()
     };
     let result = solve_model(&model, options, setup, log)?;
     report.nodes += result.stats.nodes;
