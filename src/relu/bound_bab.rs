@@ -10,6 +10,7 @@
 use crate::bounds::{BoundMethod, NeuronBounds, ObjectiveBound, Phase, Propagator, Slopes};
 use crate::nn::Network;
 use crate::spec::InputDomain;
+use rayon::prelude::*;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,6 +51,9 @@ pub struct BoundBabOptions {
     pub min_width_fraction: f64,
     /// Stop (answer unknown) after this many nodes.
     pub max_nodes: Option<u64>,
+    /// Threads bounding the halves of strong branching in parallel (1: none started; the search and its
+    /// answer are the same for every count).
+    pub threads: usize,
     /// Input splits: bound both halves of every splittable input (a CROWN pass each, the parent's slopes
     /// and weights reused) and split the input whose halves bound best, in place of the smear score.
     pub strong_branching: bool,
@@ -68,6 +72,7 @@ impl Default for BoundBabOptions {
             min_width_fraction: 1e-7,
             max_nodes: None,
             strong_branching: true,
+            threads: 1,
         }
     }
 }
@@ -102,6 +107,8 @@ pub struct BoundBabStats {
     pub time_s: f64,
     /// Children bounded by strong branching (pruned ones are never pushed, nor counted in `nodes`).
     pub strong_evaluations: u64,
+    /// Unstable hidden neurons (lower bound < 0 < upper bound) at the root.
+    pub root_unstable: usize,
 }
 
 struct Node {
@@ -171,6 +178,15 @@ pub fn bound_bab(
         .collect();
     let mut prop = Propagator::new(slack_net);
     prop.set_tighten_stable(false);
+    // A pool only when asked for more than one thread (no pool: no thread is started).
+    let pool = (options.threads > 1 && options.split == BoundSplit::Input && options.strong_branching)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(options.threads)
+                .build()
+                .ok()
+        })
+        .flatten();
     let mut bounds = NeuronBounds::unbounded(slack_net);
     let mut ob = ObjectiveBound::default();
     let mut mixed = ObjectiveBound::default();
@@ -222,6 +238,18 @@ pub fn bound_bab(
         ) {
             stats.pruned += 1;
             continue;
+        }
+        if node.depth == 0 {
+            stats.root_unstable = (0..last)
+                .filter(|&m| relu_index[m].is_some())
+                .map(|m| {
+                    bounds.lower[m]
+                        .iter()
+                        .zip(&bounds.upper[m])
+                        .filter(|(l, u)| **l < 0.0 && **u > 0.0)
+                        .count()
+                })
+                .sum();
         }
         // The slack whose CROWN bound is smallest bounds the minimum best; refine it by α-CROWN.
         let (best_k, mut bound) = bounds.upper[last]
@@ -322,6 +350,7 @@ pub fn bound_bab(
                     &guide,
                     &root_width,
                     options.min_width_fraction,
+                    pool.as_ref(),
                     &mut stats,
                 ) {
                     Some(children) => {
@@ -448,7 +477,9 @@ fn child_bound(
 
 /// Strong branching on the inputs: bounds both halves of every input wider than `min_fraction` of its root
 /// width and keeps the split whose halves' positive bounds sum least (pruned halves count 0; ties by the
-/// sum of the bounds). `None` when every input is too narrow.
+/// sum of the bounds, then the lowest input). With a `pool` the inputs are bounded in parallel, each thread
+/// on its own copy of the propagator; the choice is the same as without. `None` when every input is too
+/// narrow.
 #[allow(clippy::too_many_arguments)]
 fn strong_split_input(
     prop: &mut Propagator<'_>,
@@ -458,67 +489,95 @@ fn strong_split_input(
     guide: &ChildGuide<'_>,
     root_width: &[f64],
     min_fraction: f64,
+    pool: Option<&rayon::ThreadPool>,
     stats: &mut BoundBabStats,
 ) -> Option<[Child; 2]> {
-    let mut best: Option<((f64, f64), [Child; 2])> = None;
-    let mut buffer = NeuronBounds::unbounded(prop.network());
-    for i in 0..node.lower.len() {
-        let w = node.upper[i] - node.lower[i];
-        if w <= min_fraction * root_width[i].max(1e-12) {
-            continue;
+    let splittable: Vec<usize> = (0..node.lower.len())
+        .filter(|&i| node.upper[i] - node.lower[i] > min_fraction * root_width[i].max(1e-12))
+        .collect();
+    let evaluated: Vec<[Child; 2]> = match pool {
+        Some(pool) if splittable.len() > 1 => {
+            let shared: &Propagator<'_> = prop;
+            pool.install(|| {
+                splittable
+                    .par_iter()
+                    .map_init(
+                        || shared.clone(),
+                        |p, &i| halves(p, domain, node, i, parent, guide),
+                    )
+                    .collect()
+            })
         }
-        let mid = 0.5 * (node.lower[i] + node.upper[i]);
-        let mut left_upper = node.upper.clone();
-        left_upper[i] = mid;
-        let mut right_lower = node.lower.clone();
-        right_lower[i] = mid;
-        let left = child_bound(
-            prop,
-            domain,
-            &node.lower,
-            &left_upper,
-            &node.phases,
-            parent,
-            guide,
-            &mut buffer,
-        );
-        let left_bounds = Arc::new(buffer.clone());
-        let right = child_bound(
-            prop,
-            domain,
-            &right_lower,
-            &node.upper,
-            &node.phases,
-            parent,
-            guide,
-            &mut buffer,
-        );
-        stats.strong_evaluations += 2;
+        _ => splittable
+            .iter()
+            .map(|&i| halves(prop, domain, node, i, parent, guide))
+            .collect(),
+    };
+    stats.strong_evaluations += 2 * evaluated.len() as u64;
+    let mut best: Option<((f64, f64), [Child; 2])> = None;
+    for children in evaluated {
+        let (left, right) = (children[0].bound, children[1].bound);
         let score = (
             left.max(0.0) + right.max(0.0),
             left.max(-1e300) + right.max(-1e300),
         );
         if best.as_ref().is_none_or(|(s, _)| score < *s) {
-            best = Some((
-                score,
-                [
-                    Child {
-                        lower: node.lower.clone(),
-                        upper: left_upper,
-                        bound: left,
-                        bounds: left_bounds,
-                    },
-                    Child {
-                        lower: right_lower,
-                        upper: node.upper.clone(),
-                        bound: right,
-                        bounds: Arc::new(buffer.clone()),
-                    },
-                ],
-            ));
+            best = Some((score, children));
         }
     }
     best.map(|(_, children)| children)
+}
+
+/// The two halves of `node` split at the middle of input `i`, each bounded by [`child_bound`].
+fn halves(
+    prop: &mut Propagator<'_>,
+    domain: &InputDomain,
+    node: &Node,
+    i: usize,
+    parent: &NeuronBounds,
+    guide: &ChildGuide<'_>,
+) -> [Child; 2] {
+    let mid = 0.5 * (node.lower[i] + node.upper[i]);
+    let mut left_upper = node.upper.clone();
+    left_upper[i] = mid;
+    let mut right_lower = node.lower.clone();
+    right_lower[i] = mid;
+    let mut buffer = NeuronBounds::unbounded(prop.network());
+    let left = child_bound(
+        prop,
+        domain,
+        &node.lower,
+        &left_upper,
+        &node.phases,
+        parent,
+        guide,
+        &mut buffer,
+    );
+    let left_bounds = Arc::new(buffer.clone());
+    let right = child_bound(
+        prop,
+        domain,
+        &right_lower,
+        &node.upper,
+        &node.phases,
+        parent,
+        guide,
+        &mut buffer,
+    );
+    [
+        Child {
+            lower: node.lower.clone(),
+            upper: left_upper,
+            bound: left,
+            bounds: left_bounds,
+        },
+        Child {
+            lower: right_lower,
+            upper: node.upper.clone(),
+            bound: right,
+            bounds: Arc::new(buffer),
+        },
+    ]
 }
 
 /// Halves the input with the largest |coefficient| × width; `None` when every input is too narrow.
