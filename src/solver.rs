@@ -3,10 +3,11 @@
 use crate::bounds::{compute_bounds, BoundsOptions};
 use crate::cuts::{add_partition_formulation_to_model, NeuronCuts, PartitionStrategy};
 use crate::error::Result;
-use crate::heuristics::{ForwardPass, RegionLp};
+use crate::heuristics::{AttackObjective, ForwardPass, Pgd, RegionLp};
 use crate::log::Log;
 use crate::mip::{
-    BestBoundDiving, BranchRule, CandidateCheck, MipOptions, MipResult, PluginFactory, Plugins, Pseudocost,
+    BestBoundDiving, BranchRule, CandidateCheck, Heuristic, MipOptions, MipResult, PluginFactory, Plugins,
+    Pseudocost,
     Search, Separator,
 };
 use crate::nn::Network;
@@ -49,6 +50,10 @@ pub struct SolveSetup {
     pub objective_target: Option<f64>,
     /// Prune everything proven worse than this.
     pub objective_cutoff: Option<f64>,
+    /// The task's objective as an attack objective: runs the PGD heuristic at the root and every
+    /// hundredth node, from the node's LP input inside the node's input box. Must ascend where the model's
+    /// objective does (maximize-type tasks).
+    pub attack: Option<AttackObjective>,
 }
 
 /// Prints the model statistics a MILP user reads first.
@@ -145,13 +150,13 @@ pub fn solve_model(
     let plugins = Plugins {
         check: setup.check,
         start_points,
-        ..search_plugins(&shared, options)
+        ..search_plugins(&shared, options, setup.attack.as_ref())
     };
     // Each further worker of a parallel search gets plug-ins of its own (they keep state: pseudo-costs,
     // cut pools, heuristic schedules).
     let factory: PluginFactory = {
-        let (model, options) = (shared.clone(), options.clone());
-        Arc::new(move || search_plugins(&model, &options))
+        let (model, options, attack) = (shared.clone(), options.clone(), setup.attack.clone());
+        Arc::new(move || search_plugins(&model, &options, attack.as_ref()))
     };
     let mut mip = mip_options(options);
     mip.objective_target = setup.objective_target;
@@ -161,8 +166,13 @@ pub fn solve_model(
         .solve()
 }
 
-/// The plug-ins the options choose for a ReLU model (no candidate check, no start points).
-fn search_plugins(shared: &Arc<ReluModel>, options: &SolverOptions) -> Plugins {
+/// The plug-ins the options choose for a ReLU model (no candidate check, no start points); PGD joins the
+/// heuristics when the task gives an attack objective.
+fn search_plugins(
+    shared: &Arc<ReluModel>,
+    options: &SolverOptions,
+    attack: Option<&AttackObjective>,
+) -> Plugins {
     let model = shared.as_ref();
     let mut separators: Vec<Box<dyn Separator>> = Vec::new();
     for kind in &options.cuts {
@@ -176,6 +186,13 @@ fn search_plugins(shared: &Arc<ReluModel>, options: &SolverOptions) -> Plugins {
             .with_tree(options.cut_tree),
         ));
     }
+    let mut heuristics: Vec<Box<dyn Heuristic>> = vec![
+        Box::new(ForwardPass::new(shared.clone())),
+        Box::new(RegionLp::new(shared.clone())),
+    ];
+    if let Some(objective) = attack {
+        heuristics.push(Box::new(Pgd::new(shared.clone(), objective.clone(), options.seed)));
+    }
     Plugins {
         branch_rule: Some(branch_rule(model, options)),
         propagators: vec![Box::new(LayerPropagator::with_crown(
@@ -184,10 +201,7 @@ fn search_plugins(shared: &Arc<ReluModel>, options: &SolverOptions) -> Plugins {
             options.node_crown,
         ))],
         separators,
-        heuristics: vec![
-            Box::new(ForwardPass::new(shared.clone())),
-            Box::new(RegionLp::new(shared.clone())),
-        ],
+        heuristics,
         node_selector: Some(Box::new(BestBoundDiving::default())),
         check: None,
         start_points: Vec::new(),

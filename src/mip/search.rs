@@ -803,13 +803,15 @@ impl Search {
     }
 }
 
-/// Solves a MILP with default plug-ins (most-fractional branching, best bound with diving): the entry
-/// point of `relumip solve` and of MILP-based bounds.
+/// Solves a MILP with default plug-ins (pseudo-cost branching, row propagation, rounding and diving,
+/// best bound with diving): the entry point of `relumip solve` and of MILP-based bounds.
 pub fn solve_mip(problem: &MipProblem, options: MipOptions, log: Log) -> Result<MipResult> {
     // One pseudo-cost history for all workers: each learns from every worker's nodes.
     let rule = super::plugins::SharedBranchRule::new(Box::new(super::branching::Pseudocost::default()));
     let plugins = move || Plugins {
         branch_rule: Some(Box::new(rule.clone())),
+        propagators: vec![Box::new(super::RowPropagator::default())],
+        heuristics: vec![Box::new(super::Diving::default())],
         ..Plugins::default()
     };
     Search::new(problem.clone(), options, plugins(), log)
