@@ -6,7 +6,8 @@ use crate::error::Result;
 use crate::heuristics::{AttackObjective, ForwardPass, Pgd, RegionLp};
 use crate::log::Log;
 use crate::mip::{
-    BestBoundDiving, BranchRule, CandidateCheck, Heuristic, MipOptions, MipResult, Plugins, Pseudocost,
+    BestBoundDiving, BranchRule, CandidateCheck, Heuristic, MipOptions, MipResult, PluginFactory, Plugins,
+    Pseudocost,
     Search, Separator,
 };
 use crate::nn::Network;
@@ -127,6 +128,7 @@ pub fn mip_options(options: &SolverOptions) -> MipOptions {
         interrupt: options.interrupt.clone(),
         memory_cap_bytes: options.memory_cap_mib.saturating_mul(1 << 20),
         log_interval_s: options.log_interval_s,
+        threads: options.threads,
         ..MipOptions::default()
     }
 }
@@ -140,6 +142,38 @@ pub fn solve_model(
 ) -> Result<MipResult> {
     options.validate()?;
     let shared = Arc::new(model.clone());
+    let start_points = setup
+        .start_inputs
+        .iter()
+        .filter_map(|(x, name)| model.complete(x).map(|p| (p, name.clone())))
+        .collect();
+    let plugins = Plugins {
+        check: setup.check,
+        start_points,
+        ..search_plugins(&shared, options, setup.attack.as_ref())
+    };
+    // Each further worker of a parallel search gets plug-ins of its own (they keep state: pseudo-costs,
+    // cut pools, heuristic schedules).
+    let factory: PluginFactory = {
+        let (model, options, attack) = (shared.clone(), options.clone(), setup.attack.clone());
+        Arc::new(move || search_plugins(&model, &options, attack.as_ref()))
+    };
+    let mut mip = mip_options(options);
+    mip.objective_target = setup.objective_target;
+    mip.objective_cutoff = setup.objective_cutoff;
+    Search::new(model.mip.clone(), mip, plugins, log.clone())
+        .with_factory(factory)
+        .solve()
+}
+
+/// The plug-ins the options choose for a ReLU model (no candidate check, no start points); PGD joins the
+/// heuristics when the task gives an attack objective.
+fn search_plugins(
+    shared: &Arc<ReluModel>,
+    options: &SolverOptions,
+    attack: Option<&AttackObjective>,
+) -> Plugins {
+    let model = shared.as_ref();
     let mut separators: Vec<Box<dyn Separator>> = Vec::new();
     for kind in &options.cuts {
         separators.push(Box::new(
@@ -152,19 +186,14 @@ pub fn solve_model(
             .with_tree(options.cut_tree),
         ));
     }
-    let start_points = setup
-        .start_inputs
-        .iter()
-        .filter_map(|(x, name)| model.complete(x).map(|p| (p, name.clone())))
-        .collect();
     let mut heuristics: Vec<Box<dyn Heuristic>> = vec![
         Box::new(ForwardPass::new(shared.clone())),
         Box::new(RegionLp::new(shared.clone())),
     ];
-    if let Some(objective) = setup.attack {
-        heuristics.push(Box::new(Pgd::new(shared, objective, options.seed)));
+    if let Some(objective) = attack {
+        heuristics.push(Box::new(Pgd::new(shared.clone(), objective.clone(), options.seed)));
     }
-    let plugins = Plugins {
+    Plugins {
         branch_rule: Some(branch_rule(model, options)),
         propagators: vec![Box::new(LayerPropagator::with_crown(
             model,
@@ -174,11 +203,7 @@ pub fn solve_model(
         separators,
         heuristics,
         node_selector: Some(Box::new(BestBoundDiving::default())),
-        check: setup.check,
-        start_points,
-    };
-    let mut mip = mip_options(options);
-    mip.objective_target = setup.objective_target;
-    mip.objective_cutoff = setup.objective_cutoff;
-    Search::new(model.mip.clone(), mip, plugins, log.clone()).solve()
+        check: None,
+        start_points: Vec::new(),
+    }
 }
