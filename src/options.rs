@@ -129,7 +129,9 @@ impl std::str::FromStr for Branching {
 pub struct SolverOptions {
     /// Wall-clock limit in seconds.
     pub time_limit: Option<f64>,
-    /// Threads (the tree search is sequential; more threads speed up bound computations).
+    /// Threads: 1 (the default) runs the sequential, deterministic tree search; N > 1 runs N workers over
+    /// one shared node queue after the root (same optimum within the gaps, node counts vary from run to
+    /// run) and also parallelises the bound computations.
     pub threads: usize,
     /// Node limit.
     pub node_limit: Option<u64>,

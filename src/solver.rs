@@ -3,11 +3,12 @@
 use crate::bounds::{compute_bounds, BoundsOptions};
 use crate::cuts::{add_partition_formulation_to_model, NeuronCuts, PartitionStrategy};
 use crate::error::Result;
-use crate::heuristics::{ForwardPass, RegionLp};
+use crate::heuristics::{AttackObjective, ForwardPass, Pgd, RegionLp};
 use crate::log::Log;
 use crate::mip::{
-    BestBoundDiving, BranchRule, CandidateCheck, MipOptions, MipResult, Plugins, Pseudocost, Search,
-    Separator,
+    BestBoundDiving, BranchRule, CandidateCheck, Heuristic, MipOptions, MipResult, PluginFactory, Plugins,
+    Pseudocost,
+    Search, Separator,
 };
 use crate::nn::Network;
 use crate::options::{Branching, CutKind, Formulation, SolverOptions};
@@ -49,6 +50,10 @@ pub struct SolveSetup {
     pub objective_target: Option<f64>,
     /// Prune everything proven worse than this.
     pub objective_cutoff: Option<f64>,
+    /// The task's objective as an attack objective: runs the PGD heuristic at the root and every
+    /// hundredth node, from the node's LP input inside the node's input box. Must ascend where the model's
+    /// objective does (maximize-type tasks).
+    pub attack: Option<AttackObjective>,
 }
 
 /// Prints the model statistics a MILP user reads first.
@@ -123,6 +128,7 @@ pub fn mip_options(options: &SolverOptions) -> MipOptions {
         interrupt: options.interrupt.clone(),
         memory_cap_bytes: options.memory_cap_mib.saturating_mul(1 << 20),
         log_interval_s: options.log_interval_s,
+        threads: options.threads,
         ..MipOptions::default()
     }
 }
@@ -136,6 +142,38 @@ pub fn solve_model(
 ) -> Result<MipResult> {
     options.validate()?;
     let shared = Arc::new(model.clone());
+    let start_points = setup
+        .start_inputs
+        .iter()
+        .filter_map(|(x, name)| model.complete(x).map(|p| (p, name.clone())))
+        .collect();
+    let plugins = Plugins {
+        check: setup.check,
+        start_points,
+        ..search_plugins(&shared, options, setup.attack.as_ref())
+    };
+    // Each further worker of a parallel search gets plug-ins of its own (they keep state: pseudo-costs,
+    // cut pools, heuristic schedules).
+    let factory: PluginFactory = {
+        let (model, options, attack) = (shared.clone(), options.clone(), setup.attack.clone());
+        Arc::new(move || search_plugins(&model, &options, attack.as_ref()))
+    };
+    let mut mip = mip_options(options);
+    mip.objective_target = setup.objective_target;
+    mip.objective_cutoff = setup.objective_cutoff;
+    Search::new(model.mip.clone(), mip, plugins, log.clone())
+        .with_factory(factory)
+        .solve()
+}
+
+/// The plug-ins the options choose for a ReLU model (no candidate check, no start points); PGD joins the
+/// heuristics when the task gives an attack objective.
+fn search_plugins(
+    shared: &Arc<ReluModel>,
+    options: &SolverOptions,
+    attack: Option<&AttackObjective>,
+) -> Plugins {
+    let model = shared.as_ref();
     let mut separators: Vec<Box<dyn Separator>> = Vec::new();
     for kind in &options.cuts {
         separators.push(Box::new(
@@ -148,12 +186,14 @@ pub fn solve_model(
             .with_tree(options.cut_tree),
         ));
     }
-    let start_points = setup
-        .start_inputs
-        .iter()
-        .filter_map(|(x, name)| model.complete(x).map(|p| (p, name.clone())))
-        .collect();
-    let plugins = Plugins {
+    let mut heuristics: Vec<Box<dyn Heuristic>> = vec![
+        Box::new(ForwardPass::new(shared.clone())),
+        Box::new(RegionLp::new(shared.clone())),
+    ];
+    if let Some(objective) = attack {
+        heuristics.push(Box::new(Pgd::new(shared.clone(), objective.clone(), options.seed)));
+    }
+    Plugins {
         branch_rule: Some(branch_rule(model, options)),
         propagators: vec![Box::new(LayerPropagator::with_crown(
             model,
@@ -161,16 +201,9 @@ pub fn solve_model(
             options.node_crown,
         ))],
         separators,
-        heuristics: vec![
-            Box::new(ForwardPass::new(shared.clone())),
-            Box::new(RegionLp::new(shared)),
-        ],
+        heuristics,
         node_selector: Some(Box::new(BestBoundDiving::default())),
-        check: setup.check,
-        start_points,
-    };
-    let mut mip = mip_options(options);
-    mip.objective_target = setup.objective_target;
-    mip.objective_cutoff = setup.objective_cutoff;
-    Search::new(model.mip.clone(), mip, plugins, log.clone()).solve()
+        check: None,
+        start_points: Vec::new(),
+    }
 }

@@ -11,7 +11,14 @@ use relumip::mip::{solve_mip, MipOptions, MipProblem, MipStatus};
 const FAST: &[&str] = &[
     "2171.mps",
     "bound_implied.mps",
+    "dcmulti.mps",
+    "egout.mps",
     "flugpl.mps",
+    "issue-2095.mps",
+    "issue-2173.mps",
+    "lseu.mps",
+    "p01.mps",
+    "rgn.mps",
     "infeasible-mip0.mps",
     "infeasible-mip1.mps",
     "issue-2204.mps",
@@ -25,17 +32,10 @@ const FAST: &[&str] = &[
 /// MPS reader's business; our reader rejects an undeclared row).
 const SLOW: &[&str] = &[
     "bell5.mps",
-    "egout.mps",
-    "dcmulti.mps",
     "gesa2.mps",
     "gt2.mps",
-    "issue-2095.mps",
-    "issue-2173.mps",
     "issue-2446.mps",
-    "lseu.mps",
-    "p01.mps",
     "p0548.mps",
-    "rgn.mps",
     "sp150x300d.mps",
 ];
 

@@ -338,3 +338,30 @@ fn pgd_heuristic_proposes_feasible_model_points() {
     assert_eq!(model.mip.violation(&points[0]), None);
     assert!((points[0][y] - 1.0).abs() < 1e-12);
 }
+
+/// The tree search of `maximize` runs PGD among its heuristics, and its answer is never beaten by PGD alone.
+#[test]
+fn maximize_runs_pgd_in_the_tree() {
+    use relumip::log::Log;
+    use relumip::options::SolverOptions;
+    use relumip::tasks::maximize::{maximize, MaximizeObjective};
+    let mut rng = SplitMix64::new(11);
+    let net = random_network(&mut rng, &[4, 8, 8, 2]);
+    let d = InputDomain::boxed(vec![-1.0; 4], vec![1.0; 4]).unwrap();
+    let (log, buf) = Log::buffer();
+    let objective = MaximizeObjective::Linear(vec![1.0, -1.0]);
+    let options = SolverOptions {
+        time_limit: Some(20.0),
+        ..SolverOptions::default()
+    };
+    let r = maximize(&net, &d, &objective, &options, &log).unwrap();
+    assert!(
+        buf.text().contains("heuristics: forward pass, region LP, pgd"),
+        "{}",
+        buf.text()
+    );
+    let pgd = maximize_linear(&net, &d, &[1.0, -1.0], &PgdOptions::default()).unwrap();
+    let best = r.objective.unwrap();
+    let pgd_value = pgd.output[0] - pgd.output[1];
+    assert!(best >= pgd_value - 1e-9, "{best} < {pgd_value}");
+}

@@ -178,3 +178,67 @@ proptest! {
         }
     }
 }
+
+/// Random two-sided rows, a random sub-box as the node, and whether each column is integer.
+fn random_propagation_case() -> impl Strategy<Value = (Random, Vec<(f64, f64)>, Vec<f64>)> {
+    (
+        random_mip(),
+        prop::collection::vec((0i32..=3, 0i32..=3), 4),
+        prop::collection::vec(0i32..=8, 3),
+    )
+        .prop_map(|(r, boxes, widths)| {
+            let n = r.cost.len();
+            let node = boxes[..n]
+                .iter()
+                .map(|&(a, b)| (f64::from(a.min(b)), f64::from(a.max(b))))
+                .collect();
+            let widths = widths.into_iter().map(|w| f64::from(w) * 0.9).collect();
+            (r, node, widths)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    /// Row propagation never removes a feasible point of the node: every point of the integer grid in the
+    /// node's box that satisfies the rows stays inside the propagated bounds, and "infeasible" means there
+    /// is none (grid points are feasible for continuous columns too, so they must survive either way).
+    #[test]
+    fn row_propagation_keeps_every_feasible_point((r, node, widths) in random_propagation_case()) {
+        use relumip::mip::{BoundChange, NodeView, Propagation, Propagator, RowPropagator};
+        let mut mip = to_mip(&r);
+        for (i, w) in widths.iter().enumerate().take(mip.lp.num_rows()) {
+            mip.lp.row_lower[i] = mip.lp.row_upper[i] - w;
+        }
+        let n = mip.integer.len();
+        let (lower, upper): (Vec<f64>, Vec<f64>) = node.iter().copied().unzip();
+        let view = NodeView {
+            problem: &mip,
+            col_lower: &lower,
+            col_upper: &upper,
+            x: &[],
+            lp_value: f64::NEG_INFINITY,
+            depth: 1,
+            explored: 0,
+            incumbent: f64::INFINITY,
+        };
+        let mut changes: Vec<BoundChange> = Vec::new();
+        let outcome = RowPropagator::default().propagate(&view, &mut changes);
+        let (mut lo, mut hi) = (lower.clone(), upper.clone());
+        for c in &changes {
+            lo[c.col] = lo[c.col].max(c.lower);
+            hi[c.col] = hi[c.col].min(c.upper);
+        }
+        for code in 0..4usize.pow(n as u32) {
+            let mut c = code;
+            let x: Vec<f64> = (0..n).map(|_| { let v = (c % 4) as f64; c /= 4; v }).collect();
+            let in_node = (0..n).all(|j| lower[j] <= x[j] && x[j] <= upper[j]);
+            if !in_node || mip.violation(&x).is_some() {
+                continue;
+            }
+            prop_assert!(outcome != Propagation::Infeasible, "feasible {:?} but node declared infeasible", x);
+            for j in 0..n {
+                prop_assert!(lo[j] <= x[j] && x[j] <= hi[j], "feasible {:?} cut off: col {} in [{}, {}]", x, j, lo[j], hi[j]);
+            }
+        }
+    }
+}

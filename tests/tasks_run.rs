@@ -322,3 +322,67 @@ fn radius_search_agrees_with_the_paper_and_the_milp() {
         assert!(r.result.input.is_none());
     }
 }
+
+#[test]
+fn bounds_instances_match_the_bounds_command_and_the_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    write_onnx(&threshold_1d(), &dir.path().join("t.onnx")).unwrap();
+    std::fs::write(dir.path().join("c.csv"), "7,0.2\n").unwrap();
+    // x in [0.1, 0.3]: the hidden pre-activations are x and 1 - x, the outputs relu of them.
+    let text = "[network]\npath = \"t.onnx\"\n[domain]\ncenter = \"c.csv\"\nlabel_first = true\nlinf = 0.1\n\
+                [task]\nkind = \"bounds\"\nmethod = \"lp\"\n";
+    let (code, json, err) = run(&write_instance(dir.path(), "b.toml", text));
+    assert_eq!(code, 0, "{err}");
+    let json = json.unwrap();
+    assert_eq!(json["method"], "lp");
+    let layer = |k: usize, side: &str| -> Vec<f64> {
+        serde_json::from_value(json["layers"][k][side].clone()).unwrap()
+    };
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(p, q)| (p - q).abs() < 1e-9);
+    assert!(close(&layer(0, "lower"), &[0.1, 0.7]), "{json}");
+    assert!(close(&layer(0, "upper"), &[0.3, 0.9]), "{json}");
+    assert!(close(&layer(1, "lower"), &[0.1, 0.7]), "{json}");
+    assert!(close(&layer(1, "upper"), &[0.3, 0.9]), "{json}");
+    // The shipped instance gives what `relumip bounds` gives with the same flags.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances");
+    let (code, json, err) = run(&root.join("digits-bounds-lp.toml"));
+    assert_eq!(code, 0, "{err}");
+    let out = Command::new(common::relumip_bin())
+        .current_dir(&root)
+        .args([
+            "bounds",
+            "digits-32-16.onnx",
+            "--method",
+            "lp",
+            "--lower",
+            "0",
+            "--upper",
+            "1",
+        ])
+        .args([
+            "--center",
+            "digits-sample5.csv",
+            "--label-first",
+            "--linf",
+            "0.05",
+        ])
+        .args(["--quiet", "--json", "-", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let direct: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flat = |v: &serde_json::Value| -> Vec<f64> {
+        let layers = v["layers"].as_array().unwrap();
+        let sides = layers.iter().flat_map(|l| [&l["lower"], &l["upper"]]);
+        sides
+            .flat_map(|s| s.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
+            .collect()
+    };
+    let (ours, theirs) = (flat(&json.unwrap()), flat(&direct));
+    assert_eq!(ours.len(), theirs.len());
+    // Same LPs; only the order of floating-point sums may differ.
+    assert!(ours
+        .iter()
+        .zip(&theirs)
+        .all(|(a, b)| (a - b).abs() <= 1e-9 * (1.0 + b.abs())));
+}

@@ -25,6 +25,8 @@ pub struct ModelSolveOptions {
     pub gap_abs: Option<f64>,
     /// Raised to stop with the best answer so far.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Workers of a MILP's tree search (1 when `None`: sequential).
+    pub threads: Option<usize>,
 }
 
 /// Solves `model` (dual simplex for an LP, the tree search for a MILP) and reports in CLI.md's form, with
@@ -136,6 +138,7 @@ fn solve_milp(model: &MpsModel, options: &ModelSolveOptions, log: &Log) -> Resul
         gap_rel: options.gap_rel.unwrap_or(defaults.gap_rel),
         gap_abs: options.gap_abs.unwrap_or(defaults.gap_abs),
         interrupt: options.interrupt.clone(),
+        threads: options.threads.unwrap_or(1).max(1),
         ..defaults
     };
     let result = solve_mip(&problem, mip_options, log.clone())?;

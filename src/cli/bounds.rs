@@ -6,6 +6,7 @@ use clap::Args;
 use relumip::bounds::{compute_bounds_timed, BoundMethod, BoundsOptions, BoundsRun};
 use relumip::error::Error;
 use relumip::nn::{load_network_with_box, Network};
+use relumip::spec::InputDomain;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,25 +40,45 @@ pub fn run(args: BoundsArgs) -> anyhow::Result<ExitCode> {
         .domain
         .to_domain_spec()
         .resolve(net.input_size(), loaded.input_box, Path::new(""))?;
-    let (domain, described) = (resolved.domain, resolved.note);
     let options = BoundsOptions {
         threads: args.common.threads,
         time_limit: args.common.time_limit,
         neuron_time_limit: args.neuron_time_limit,
     };
+    compute_and_report(
+        &net,
+        &resolved.domain,
+        &resolved.note,
+        method,
+        &options,
+        &args.common,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Computes the bounds and writes the table (unless quiet) and the JSON: shared by `relumip bounds` and
+/// `relumip run` with `kind = "bounds"`.
+pub(super) fn compute_and_report(
+    net: &Network,
+    domain: &InputDomain,
+    described: &str,
+    method: BoundMethod,
+    options: &BoundsOptions,
+    common: &CommonFlags,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let run = compute_bounds_timed(&net, &domain, method, &options)?;
+    let run = compute_bounds_timed(net, domain, method, options)?;
     let seconds = started.elapsed().as_secs_f64();
-    let to_stdout = args.common.json.as_deref() == Some("-");
-    if !args.common.quiet {
-        let table = render_table(&net, method, &described, &run, seconds);
+    let to_stdout = common.json.as_deref() == Some("-");
+    if !common.quiet {
+        let table = render_table(net, method, described, &run, seconds);
         if to_stdout {
             eprint!("{table}");
         } else {
             print!("{table}");
         }
     }
-    if let Some(target) = &args.common.json {
+    if let Some(target) = &common.json {
         let json = render_json(method, &run, seconds);
         if target == "-" {
             println!("{json}");
@@ -66,7 +87,7 @@ pub fn run(args: BoundsArgs) -> anyhow::Result<ExitCode> {
             writeln!(file, "{json}").map_err(|e| Error::io(target, e))?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The per-layer table.

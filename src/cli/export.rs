@@ -11,7 +11,7 @@ use super::adversarial::{margin_of, parse_norm, AdversarialArgs};
 use super::common::*;
 use super::compare::{parse_classes, CompareArgs};
 use super::maximize::MaximizeArgs;
-use super::run::{instance_margin, reference_row};
+use super::run::reference_row;
 use super::verify::{logit_norm, robustness_property, solver_options};
 use super::UsageError;
 use clap::{Args, Subcommand};
@@ -348,21 +348,7 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
     let mut common = no_limits();
     common.seed = s.seed;
     let mut options = solver_options(&common, flags)?;
-    if flags.formulation.is_none() {
-        if let Some(f) = s.formulation {
-            options.formulation = f;
-        }
-    }
-    if flags.cuts.is_none() {
-        if let Some(c) = &s.cuts {
-            options.cuts = c.clone();
-        }
-    }
-    if flags.bounds.is_none() {
-        if let Some(b) = s.bounds {
-            options.bounds = b;
-        }
-    }
+    super::run::apply_solver_table(&mut options, flags, s);
     let place = file.display().to_string();
     let job = match (&inst.task, &inst.network) {
         (Task::Verify(VerifyTarget::Vnnlib(p)), NetworkSpec::Single(net)) => Job::Verify {
@@ -382,41 +368,19 @@ fn job_from_instance(file: &Path, flags: &SolverFlags) -> anyhow::Result<(Job, S
         (Task::Adversarial(t), NetworkSpec::Single(path)) => {
             let net = load_network(path)?;
             let domain = instance_domain(&inst, path, net.input_size())?;
-            let spec = AdversarialSpec {
-                reference: reference_row(&t.reference, t.row, t.label_first, net.input_size())?,
-                source: t.source,
-                target: t.target,
-                norm: t.norm,
-                margin: instance_margin(t.margin),
-                max_change: t.max_change,
-                max_changed: t.max_changed,
-                min_change: t.min_change,
-            };
+            let spec = super::run::adversarial_spec(t, net.input_size())?;
             Job::Adversarial { net, domain, spec }
         }
-        (Task::Compare(t), NetworkSpec::Pair { a, b }) => {
-            let (na, nb) = (load_network(a)?, load_network(b)?);
-            let domain = inst.resolve_domain(na.input_size(), None)?.domain;
-            let classes = match t.classes.as_deref() {
-                Some([c1, c2]) => Some((*c1, *c2)),
-                Some(_) => return Err(Error::input(file, "task.classes", "expected [C1, C2]").into()),
-                None => None,
-            };
-            let reference = match &t.reference {
-                Some((path, row)) => Some((
-                    reference_row(path, *row, t.label_first, na.input_size())?,
-                    t.label,
-                )),
-                None => None,
-            };
+        (Task::Compare(t), NetworkSpec::Pair { .. }) => {
+            let c = super::run::prepare_compare(&inst, t)?;
             Job::Compare {
-                a: na,
-                b: nb,
-                domain,
-                mode: format!("{:?}", t.mode).to_ascii_lowercase(),
+                a: c.a,
+                b: c.b,
+                domain: c.domain.domain,
+                mode: c.mode,
                 norm: t.norm,
-                classes,
-                reference,
+                classes: c.classes,
+                reference: c.reference,
             }
         }
         (Task::Verify(VerifyTarget::Label(label)), NetworkSpec::Single(path)) => {

@@ -8,7 +8,10 @@ use super::verify::{
 };
 use clap::Args;
 use relumip::error::Error;
-use relumip::io::instance::{read_instance, Instance, MarginSpec, NetworkSpec, Task, VerifyTarget};
+use relumip::io::instance::{
+    read_instance, AdversarialTask, CompareTask, Instance, MarginSpec, NetworkSpec, SolverSpec, Task,
+    VerifyTarget,
+};
 use relumip::log::Log;
 use relumip::nn::{load_network, load_network_with_box, Network};
 use relumip::options::SolverOptions;
@@ -41,23 +44,90 @@ fn instance_options(inst: &Instance, args: &RunArgs) -> anyhow::Result<(CommonFl
     common.gap_abs = common.gap_abs.or(s.gap_abs);
     common.seed = common.seed.or(s.seed);
     let mut options = solver_options(&common, &args.solver)?;
-    if args.solver.formulation.is_none() {
+    apply_solver_table(&mut options, &args.solver, s);
+    options.validate()?;
+    Ok((common, options))
+}
+
+/// The `[solver]` table's engine choices where no flag gave them (shared with `relumip export`).
+pub(super) fn apply_solver_table(options: &mut SolverOptions, flags: &SolverFlags, s: &SolverSpec) {
+    if flags.formulation.is_none() {
         if let Some(f) = s.formulation {
             options.formulation = f;
         }
     }
-    if args.solver.cuts.is_none() {
+    if flags.cuts.is_none() {
         if let Some(c) = &s.cuts {
             options.cuts = c.clone();
         }
     }
-    if args.solver.bounds.is_none() {
+    if flags.bounds.is_none() {
         if let Some(b) = s.bounds {
             options.bounds = b;
         }
     }
-    options.validate()?;
-    Ok((common, options))
+}
+
+/// The adversarial specification of an instance file's task, its reference row read and checked.
+pub(super) fn adversarial_spec(t: &AdversarialTask, inputs: usize) -> anyhow::Result<AdversarialSpec> {
+    Ok(AdversarialSpec {
+        reference: reference_row(&t.reference, t.row, t.label_first, inputs)?,
+        source: t.source,
+        target: t.target,
+        norm: t.norm,
+        margin: instance_margin(t.margin),
+        max_change: t.max_change,
+        max_changed: t.max_changed,
+        min_change: t.min_change,
+    })
+}
+
+/// A compare task of an instance file, read and checked: both networks, the domain and the mode's arguments.
+pub(super) struct PreparedCompare {
+    pub a: Network,
+    pub b: Network,
+    pub domain: ResolvedDomain,
+    pub mode: String,
+    pub classes: Option<(usize, usize)>,
+    pub reference: Option<(Vec<f64>, Option<usize>)>,
+}
+
+/// Reads and checks a compare task (the networks must take the same inputs).
+pub(super) fn prepare_compare(inst: &Instance, t: &CompareTask) -> anyhow::Result<PreparedCompare> {
+    let file = &inst.file;
+    let NetworkSpec::Pair { a, b } = &inst.network else {
+        return Err(Error::input(file, "network", "compare takes [networks] a and b").into());
+    };
+    let (na, nb) = (load_network(a)?, load_network(b)?);
+    if na.input_size() != nb.input_size() {
+        let problem = format!(
+            "the networks take {} and {} inputs",
+            na.input_size(),
+            nb.input_size()
+        );
+        return Err(Error::input(file, "networks", problem).into());
+    }
+    let domain = inst.resolve_domain(na.input_size(), None)?;
+    let classes = match t.classes.as_deref() {
+        Some([c1, c2]) => Some((*c1, *c2)),
+        Some(_) => return Err(Error::input(file, "task.classes", "expected [C1, C2]").into()),
+        None => None,
+    };
+    let reference = match &t.reference {
+        Some((path, row)) => Some((
+            reference_row(path, *row, t.label_first, na.input_size())?,
+            t.label,
+        )),
+        None => None,
+    };
+    Ok(PreparedCompare {
+        a: na,
+        b: nb,
+        domain,
+        mode: format!("{:?}", t.mode).to_ascii_lowercase(),
+        classes,
+        reference,
+    })
 }
 
 /// The one network of a single-network task.
@@ -94,7 +164,7 @@ pub(super) fn reference_row(
 }
 
 /// The margin of an instance file's adversarial task (none: additive 0).
-pub(super) fn instance_margin(margin: Option<MarginSpec>) -> Margin {
+fn instance_margin(margin: Option<MarginSpec>) -> Margin {
     match margin {
         Some(MarginSpec::Additive(m)) => Margin::Additive(m),
         Some(MarginSpec::Ratio(r)) => Margin::Ratio(r),
@@ -168,17 +238,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         Task::Adversarial(t) => {
             let (net, resolved) = network_and_domain(&inst, &log)?;
-            let margin = instance_margin(t.margin);
-            let spec = AdversarialSpec {
-                reference: reference_row(&t.reference, t.row, t.label_first, net.input_size())?,
-                source: t.source,
-                target: t.target,
-                norm: t.norm,
-                margin,
-                max_change: t.max_change,
-                max_changed: t.max_changed,
-                min_change: t.min_change,
-            };
+            let spec = adversarial_spec(t, net.input_size())?;
             super::adversarial::solve_and_report(
                 &net,
                 &resolved.domain,
@@ -191,54 +251,37 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             )?;
         }
         Task::Compare(t) => {
-            let NetworkSpec::Pair { a, b } = &inst.network else {
-                return Err(Error::input(file, "network", "compare takes [networks] a and b").into());
-            };
-            let (na, nb) = (load_network(a)?, load_network(b)?);
-            if na.input_size() != nb.input_size() {
-                return Err(Error::input(
-                    file,
-                    "networks",
-                    format!(
-                        "the networks take {} and {} inputs",
-                        na.input_size(),
-                        nb.input_size()
-                    ),
-                )
-                .into());
-            }
-            let resolved = inst.resolve_domain(na.input_size(), None)?;
-            log.line(&format!("Domain: {}", resolved.note));
-            let mode = format!("{:?}", t.mode).to_ascii_lowercase();
-            let classes = match t.classes.as_deref() {
-                Some([c1, c2]) => Some((*c1, *c2)),
-                Some(_) => return Err(Error::input(file, "task.classes", "expected [C1, C2]").into()),
-                None => None,
-            };
-            let reference = match &t.reference {
-                Some((path, row)) => Some((
-                    reference_row(path, *row, t.label_first, na.input_size())?,
-                    t.label,
-                )),
-                None => None,
-            };
+            let c = prepare_compare(&inst, t)?;
+            log.line(&format!("Domain: {}", c.domain.note));
             super::compare::solve_and_report(
-                &na,
-                &nb,
-                &resolved.domain,
-                &mode,
+                &c.a,
+                &c.b,
+                &c.domain.domain,
+                &c.mode,
                 t.norm,
-                classes,
+                c.classes,
                 &options,
                 &log,
                 json,
-                reference,
+                c.reference,
                 search_method(t.radius_search),
             )?;
         }
-        Task::Bounds { .. } => {
-            let problem = "kind = \"bounds\" is not yet run by 'relumip run' (use 'relumip bounds')";
-            return Err(Error::input(file, "task.kind", problem).into());
+        Task::Bounds { method } => {
+            let (net, resolved) = network_and_domain(&inst, &log)?;
+            let bounds_options = relumip::bounds::BoundsOptions {
+                threads: common.threads,
+                time_limit: common.time_limit,
+                neuron_time_limit: None,
+            };
+            super::bounds::compute_and_report(
+                &net,
+                &resolved.domain,
+                &resolved.note,
+                *method,
+                &bounds_options,
+                &common,
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

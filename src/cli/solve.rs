@@ -45,6 +45,7 @@ pub fn run(args: SolveArgs) -> anyhow::Result<ExitCode> {
         gap_rel: common.gap_rel,
         gap_abs: common.gap_abs,
         interrupt: Some(interrupt),
+        threads: common.threads,
     };
     let report = solve_model(&model, &options, &log)?;
     for line in summary_lines(&report) {

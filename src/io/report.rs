@@ -81,6 +81,41 @@ pub struct Stats {
     pub columns: u64,
     /// Every improvement of the incumbent, in order.
     pub incumbents: Vec<Incumbent>,
+    /// `verify`: the bound-only branch-and-bound, when it ran (it builds no MILP, so `rows`, `columns` and
+    /// `binaries` stay 0 when it answered alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_only: Option<BoundOnlyStats>,
+}
+
+/// The bound-only branch-and-bound of a verification.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BoundOnlyStats {
+    /// Whether it decided the answer alone (no MILP was built).
+    pub answered: bool,
+    /// `"input"` or `"activation"`: what its nodes were split on.
+    pub split: String,
+    /// Inputs of the network.
+    pub inputs: u64,
+    /// Hidden ReLU neurons of the network.
+    pub relu_neurons: u64,
+    /// Outputs of the network.
+    pub outputs: u64,
+    /// Disjuncts it ran on.
+    pub disjuncts: u64,
+    /// Disjuncts it decided (proven, or a confirmed counterexample).
+    pub decided: u64,
+    /// Nodes bounded.
+    pub nodes: u64,
+    /// Nodes pruned.
+    pub pruned: u64,
+    /// Halves bounded by strong branching.
+    pub strong_evaluations: u64,
+    /// Runs (each restart counts one).
+    pub runs: u64,
+    /// Deepest node.
+    pub max_depth: u64,
+    /// Seconds spent in it.
+    pub time_s: f64,
 }
 
 /// One improvement of the best solution.
@@ -172,6 +207,7 @@ impl ResultReport {
             rows: r.rows as u64,
             columns: r.columns as u64,
             incumbents: incumbents(&r.incumbents),
+            bound_only: None,
         };
         report
     }
@@ -201,6 +237,23 @@ impl ResultReport {
             rows: r.rows as u64,
             columns: r.columns as u64,
             incumbents: incumbents(&r.incumbents),
+            bound_only: r.bound_only.as_ref().map(|b| BoundOnlyStats {
+                answered: r.rows == 0
+                    && b.decided == b.disjuncts
+                    && matches!(r.status, Status::Sat | Status::Unsat),
+                split: b.split.clone(),
+                inputs: b.inputs as u64,
+                relu_neurons: b.relu_neurons as u64,
+                outputs: b.outputs as u64,
+                disjuncts: b.disjuncts as u64,
+                decided: b.decided as u64,
+                nodes: b.nodes,
+                pruned: b.pruned,
+                strong_evaluations: b.strong_evaluations,
+                runs: b.runs as u64,
+                max_depth: u64::from(b.max_depth),
+                time_s: b.time_s,
+            }),
         };
         report
     }

@@ -7,22 +7,28 @@
 
 mod branching;
 mod cut_pool;
+mod diving;
 mod incumbent;
 mod node;
 mod plugins;
 mod problem;
 mod queue;
 mod result;
+mod row_propagation;
 mod search;
 mod tree_cuts;
 
 pub use branching::{fractional_columns, split_column, MostFractional, Pseudocost};
 pub use cut_pool::{CutLimits, CutPool};
+pub use diving::{Diving, Locks};
 pub use incumbent::{CandidateCheck, Incumbent, IncumbentRecord};
 pub use node::{BoundChange, Node};
-pub use plugins::{BranchRule, Child, Heuristic, NodeView, Propagation, Propagator, Separator, TreeCut};
+pub use plugins::{
+    BranchRule, Child, Heuristic, NodeView, Propagation, Propagator, Separator, SharedBranchRule, TreeCut,
+};
 pub use problem::{MipProblem, FEASIBILITY_TOL, INTEGRALITY_TOL};
 pub use queue::{BestBound, BestBoundDiving, DepthFirst, NodeQueue, NodeSelector};
 pub use result::{relative_gap, MipResult, MipStats, MipStatus};
-pub use search::{solve_mip, MipOptions, Plugins, Search};
+pub use row_propagation::RowPropagator;
+pub use search::{solve_mip, MipOptions, PluginFactory, Plugins, Search};
 pub use tree_cuts::{remove_rows_everywhere, NodeLp, TreeCutLimits, TreeCutStats, TreeCuts};

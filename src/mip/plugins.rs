@@ -4,6 +4,7 @@
 use super::node::BoundChange;
 use super::problem::MipProblem;
 use crate::lp::{DualSimplex, RowSpec};
+use std::sync::{Arc, Mutex};
 
 /// What a plug-in sees of the node being processed.
 #[derive(Debug, Clone, Copy)]
@@ -117,4 +118,38 @@ pub trait Heuristic: Send {
     }
     /// Candidate points (full column vectors of the model), best first.
     fn run(&mut self, view: &NodeView) -> Vec<Vec<f64>>;
+}
+
+/// One branching rule shared by the workers of a parallel search, so that what it learns (pseudo-costs)
+/// comes from every worker's nodes. Each call locks it: for rules whose `branch` is cheap next to a node's
+/// LP. Clones share the rule.
+#[derive(Clone)]
+pub struct SharedBranchRule {
+    name: String,
+    rule: Arc<Mutex<Box<dyn BranchRule>>>,
+}
+
+impl SharedBranchRule {
+    /// Shares `rule`.
+    pub fn new(rule: Box<dyn BranchRule>) -> Self {
+        SharedBranchRule {
+            name: rule.name().to_string(),
+            rule: Arc::new(Mutex::new(rule)),
+        }
+    }
+}
+
+impl BranchRule for SharedBranchRule {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn branch(&mut self, view: &NodeView, lp: &mut DualSimplex) -> Option<Vec<Child>> {
+        // A rule that panicked mid-call leaves statistics at worst partly updated: still usable.
+        let mut rule = self.rule.lock().unwrap_or_else(|e| e.into_inner());
+        rule.branch(view, lp)
+    }
+    fn observe(&mut self, branched: (usize, bool), gain: f64) {
+        let mut rule = self.rule.lock().unwrap_or_else(|e| e.into_inner());
+        rule.observe(branched, gain);
+    }
 }

@@ -92,6 +92,16 @@ impl NodeQueue {
         doomed.len()
     }
 
+    /// Removes and returns every open node, in creation order.
+    pub fn drain(&mut self) -> Vec<Node> {
+        let mut nodes: Vec<Node> = std::mem::take(&mut self.nodes).into_values().collect();
+        nodes.sort_by_key(|n| n.id);
+        self.by_bound.clear();
+        self.by_depth.clear();
+        self.bytes = 0;
+        nodes
+    }
+
     /// Bounds of all open nodes (for the parallel search's final bound).
     pub fn bounds(&self) -> impl Iterator<Item = f64> + '_ {
         self.by_bound.keys().map(|k| k.0)

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod parallel;
+
 /// Limits and tolerances of a search.
 #[derive(Debug, Clone)]
 pub struct MipOptions {
@@ -44,6 +46,10 @@ pub struct MipOptions {
     pub log_interval_s: f64,
     /// Options of the LP solver (its time limit and interrupt are set by the search).
     pub lp: LpOptions,
+    /// Workers of the tree search. 1 (the default) is the sequential, deterministic search; more run
+    /// that many workers over one shared queue after the root (only for a search given a plug-in factory,
+    /// see [`Search::with_factory`]; without one the search stays sequential).
+    pub threads: usize,
 }
 
 impl Default for MipOptions {
@@ -61,6 +67,7 @@ impl Default for MipOptions {
             tree_cuts: TreeCutLimits::default(),
             log_interval_s: 5.0,
             lp: LpOptions::default(),
+            threads: 1,
         }
     }
 }
@@ -84,12 +91,18 @@ pub struct Plugins {
     pub start_points: Vec<(Vec<f64>, String)>,
 }
 
+/// Builds a fresh set of plug-ins for one more worker of a parallel search (called once per worker after
+/// the first, which uses the search's own). The `check` and `start_points` it returns are not used: every
+/// worker shares the first's.
+pub type PluginFactory = Arc<dyn Fn() -> Plugins + Send + Sync>;
+
 /// A branch-and-bound search over one model.
 pub struct Search {
     problem: MipProblem,
     options: MipOptions,
     plugins: Plugins,
     log: Log,
+    factory: Option<PluginFactory>,
 }
 
 /// What processing one node ended in.
@@ -119,6 +132,11 @@ struct State {
     last_log: f64,
     target_reached: bool,
     tree_cuts: TreeCuts,
+    /// Node ids advance by this (1; the number of workers in a parallel search, so that ids stay unique).
+    id_step: u64,
+    /// In a parallel search: the rows every worker's LP shares (the root LP with its cuts). Bases stored in
+    /// nodes keep only these rows, and the worker logs nothing itself.
+    shared_rows: Option<usize>,
 }
 
 impl Search {
@@ -129,7 +147,14 @@ impl Search {
             options,
             plugins,
             log,
+            factory: None,
         }
+    }
+
+    /// Gives the search a plug-in factory, so that `MipOptions::threads` > 1 runs in parallel.
+    pub fn with_factory(mut self, factory: PluginFactory) -> Self {
+        self.factory = Some(factory);
+        self
     }
 
     fn sign(&self) -> f64 {
@@ -158,6 +183,8 @@ impl Search {
             last_log: 0.0,
             target_reached: false,
             tree_cuts: TreeCuts::new(self.options.tree_cuts),
+            id_step: 1,
+            shared_rows: None,
         };
         self.log_header();
         for (x, source) in std::mem::take(&mut self.plugins.start_points) {
@@ -189,6 +216,12 @@ impl Search {
             if st.queue.is_empty() {
                 continue;
             }
+            if self.options.threads > 1 && st.stats.nodes > 0 {
+                if let Some(factory) = self.factory.clone() {
+                    // The root is done (its cuts are in the LP every worker copies): the workers take over.
+                    break self.solve_parallel(&mut st, &mut selector, factory)?;
+                }
+            }
             let Some(id) = selector.select(&st.queue, &st.last_children, inc, self.options.memory_cap_bytes)
             else {
                 continue;
@@ -217,18 +250,23 @@ impl Search {
     }
 
     fn limit_reached(&self, st: &State) -> Option<MipStatus> {
+        self.limit_reached_at(st.start, st.stats.nodes)
+    }
+
+    /// The interrupt, time and node limits, for a search started at `start` that has begun `nodes` nodes.
+    fn limit_reached_at(&self, start: Instant, nodes: u64) -> Option<MipStatus> {
         if let Some(flag) = &self.options.interrupt {
             if flag.load(Ordering::Relaxed) {
                 return Some(MipStatus::Interrupted);
             }
         }
         if let Some(t) = self.options.time_limit {
-            if st.start.elapsed().as_secs_f64() >= t {
+            if start.elapsed().as_secs_f64() >= t {
                 return Some(MipStatus::TimeLimit);
             }
         }
         if let Some(n) = self.options.node_limit {
-            if st.stats.nodes >= n {
+            if nodes >= n {
                 return Some(MipStatus::NodeLimit);
             }
         }
@@ -271,7 +309,7 @@ impl Search {
     /// Offers a candidate to the checkpoint; logs and prunes on success.
     fn offer(&self, st: &mut State, x: &[f64], source: &str, letter: char) -> bool {
         let t = self.elapsed(st);
-        if !st.incumbent.offer(x, source, t) {
+        if !st.incumbent.offer_marked(x, source, letter, t) {
             return false;
         }
         if let (Some(target), Some(obj)) = (self.options.objective_target, st.incumbent.objective()) {
@@ -502,13 +540,18 @@ impl Search {
             // Integral but rejected by the checkpoint, and nothing left to branch on.
             return NodeOutcome::Unresolved(value);
         };
-        let basis = Arc::new(st.lp.basis());
+        let mut basis = st.lp.basis();
+        if let Some(rows) = st.shared_rows {
+            // Other workers' LPs share only these rows (their tree cuts differ); `install_basis` pads.
+            basis.row_status.truncate(rows);
+        }
+        let basis = Arc::new(basis);
         for child in children {
             let branched = child.changes.first().map(|c| (c.col, c.lower > lower[c.col]));
             let mut changes = node.changes.clone();
             changes.extend(child.changes);
             let id = st.next_id;
-            st.next_id += 1;
+            st.next_id += st.id_step;
             st.queue.push(Node {
                 id,
                 parent: node.id,
@@ -670,6 +713,10 @@ impl Search {
     }
 
     fn maybe_log_progress(&self, st: &mut State, source: Option<char>) {
+        if st.shared_rows.is_some() {
+            // A worker of a parallel search: the monitor thread logs.
+            return;
+        }
         let t = self.elapsed(st);
         if source.is_none() && t - st.last_log < self.options.log_interval_s {
             return;
@@ -734,14 +781,20 @@ impl Search {
     }
 }
 
-/// Solves a MILP with default plug-ins (most-fractional branching, best bound with diving): the entry
-/// point of `relumip solve` and of MILP-based bounds.
+/// Solves a MILP with default plug-ins (pseudo-cost branching, row propagation, rounding and diving,
+/// best bound with diving): the entry point of `relumip solve` and of MILP-based bounds.
 pub fn solve_mip(problem: &MipProblem, options: MipOptions, log: Log) -> Result<MipResult> {
-    let plugins = Plugins {
-        branch_rule: Some(Box::new(super::branching::Pseudocost::default())),
+    // One pseudo-cost history for all workers: each learns from every worker's nodes.
+    let rule = super::plugins::SharedBranchRule::new(Box::new(super::branching::Pseudocost::default()));
+    let plugins = move || Plugins {
+        branch_rule: Some(Box::new(rule.clone())),
+        propagators: vec![Box::new(super::RowPropagator::default())],
+        heuristics: vec![Box::new(super::Diving::default())],
         ..Plugins::default()
     };
-    Search::new(problem.clone(), options, plugins, log).solve()
+    Search::new(problem.clone(), options, plugins(), log)
+        .with_factory(Arc::new(plugins))
+        .solve()
 }
 
 /// Meets bounds crossed by rounding only (by at most `1e-9` relative) in the middle; returns false when

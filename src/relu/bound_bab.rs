@@ -10,6 +10,7 @@
 use crate::bounds::{BoundMethod, NeuronBounds, ObjectiveBound, Phase, Propagator, Slopes};
 use crate::nn::Network;
 use crate::spec::InputDomain;
+use rayon::prelude::*;
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,6 +51,12 @@ pub struct BoundBabOptions {
     pub min_width_fraction: f64,
     /// Stop (answer unknown) after this many nodes.
     pub max_nodes: Option<u64>,
+    /// Threads bounding the halves of strong branching in parallel (1: none started; the search and its
+    /// answer are the same for every count).
+    pub threads: usize,
+    /// Input splits: bound both halves of every splittable input (a CROWN pass each, the parent's slopes
+    /// and weights reused) and split the input whose halves bound best, in place of the smear score.
+    pub strong_branching: bool,
 }
 
 impl Default for BoundBabOptions {
@@ -64,6 +71,8 @@ impl Default for BoundBabOptions {
             max_open: 2_000_000,
             min_width_fraction: 1e-7,
             max_nodes: None,
+            strong_branching: true,
+            threads: 1,
         }
     }
 }
@@ -96,6 +105,10 @@ pub struct BoundBabStats {
     pub open: usize,
     /// Seconds spent.
     pub time_s: f64,
+    /// Children bounded by strong branching (pruned ones are never pushed, nor counted in `nodes`).
+    pub strong_evaluations: u64,
+    /// Unstable hidden neurons (lower bound < 0 < upper bound) at the root.
+    pub root_unstable: usize,
 }
 
 struct Node {
@@ -165,6 +178,15 @@ pub fn bound_bab(
         .collect();
     let mut prop = Propagator::new(slack_net);
     prop.set_tighten_stable(false);
+    // A pool only when asked for more than one thread (no pool: no thread is started).
+    let pool = (options.threads > 1 && options.split == BoundSplit::Input && options.strong_branching)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(options.threads)
+                .build()
+                .ok()
+        })
+        .flatten();
     let mut bounds = NeuronBounds::unbounded(slack_net);
     let mut ob = ObjectiveBound::default();
     let mut mixed = ObjectiveBound::default();
@@ -216,6 +238,18 @@ pub fn bound_bab(
         ) {
             stats.pruned += 1;
             continue;
+        }
+        if node.depth == 0 {
+            stats.root_unstable = (0..last)
+                .filter(|&m| relu_index[m].is_some())
+                .map(|m| {
+                    bounds.lower[m]
+                        .iter()
+                        .zip(&bounds.upper[m])
+                        .filter(|(l, u)| **l < 0.0 && **u > 0.0)
+                        .count()
+                })
+                .sum();
         }
         // The slack whose CROWN bound is smallest bounds the minimum best; refine it by α-CROWN.
         let (best_k, mut bound) = bounds.upper[last]
@@ -301,6 +335,46 @@ pub fn bound_bab(
             }
             let alpha = (!alpha.is_empty()).then(|| Arc::new(alpha));
             let weights = (!weights.is_empty()).then(|| Arc::new(weights));
+            if options.split == BoundSplit::Input && options.strong_branching {
+                let guide = ChildGuide {
+                    best_k,
+                    alpha: alpha.as_deref(),
+                    weights: weights.as_deref().map(Vec::as_slice),
+                };
+                let parent = Arc::new(bounds.clone());
+                match strong_split_input(
+                    &mut prop,
+                    domain,
+                    &node,
+                    &parent,
+                    &guide,
+                    &root_width,
+                    options.min_width_fraction,
+                    pool.as_ref(),
+                    &mut stats,
+                ) {
+                    Some(children) => {
+                        for child in children {
+                            if child.bound < -PRUNE_TOL {
+                                stats.pruned += 1;
+                                continue;
+                            }
+                            heap.push(Node {
+                                lower: child.lower,
+                                upper: child.upper,
+                                phases: node.phases.clone(),
+                                parent_bounds: Some(child.bounds),
+                                alpha: alpha.clone(),
+                                weights: weights.clone(),
+                                bound: child.bound.min(bound),
+                                depth: node.depth + 1,
+                            });
+                        }
+                    }
+                    None => stats.unresolved += 1,
+                }
+                continue;
+            }
             let parent = Arc::new(bounds.clone());
             let children = match options.split {
                 BoundSplit::Input => split_input(&node, &ob, &root_width, options.min_width_fraction),
@@ -336,6 +410,175 @@ pub fn bound_bab(
 }
 
 type Split = Vec<(Vec<f64>, Vec<f64>, Vec<Vec<Phase>>)>;
+
+/// What a child's cheap bound reuses from its parent: the slack bounded alone, its slopes and the weights of
+/// the conjunction's slacks.
+struct ChildGuide<'a> {
+    best_k: usize,
+    alpha: Option<&'a Slopes>,
+    weights: Option<&'a [f64]>,
+}
+
+/// A half of a node bounded by strong branching.
+struct Child {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    /// Upper bound of the smallest slack over the child (`-inf` when its phases are infeasible).
+    bound: f64,
+    /// The child's neuron bounds (valid start bounds for its own pass).
+    bounds: Arc<NeuronBounds>,
+}
+
+/// Bounds the box `[lower, upper]` under `phases`: the smallest of the slacks' CROWN bounds and of the
+/// parent's objectives (the best slack alone, the weighted conjunction) with the parent's slopes. Any slopes
+/// in `[0, 1]` and any weights on the simplex give valid bounds, so reusing the parent's is sound.
+#[allow(clippy::too_many_arguments)]
+fn child_bound(
+    prop: &mut Propagator<'_>,
+    domain: &InputDomain,
+    lower: &[f64],
+    upper: &[f64],
+    phases: &[Vec<Phase>],
+    parent: &NeuronBounds,
+    guide: &ChildGuide<'_>,
+    out: &mut NeuronBounds,
+) -> f64 {
+    let input_box = Some((lower, upper));
+    if !prop.run(
+        domain,
+        input_box,
+        BoundMethod::Symbolic,
+        phases,
+        Some(parent),
+        out,
+    ) {
+        return f64::NEG_INFINITY;
+    }
+    let last = out.upper.len() - 1;
+    let mut bound = out.upper[last].iter().copied().fold(f64::INFINITY, f64::min);
+    if bound < -PRUNE_TOL {
+        return bound;
+    }
+    let mut ob = ObjectiveBound::default();
+    if let Some(alpha) = guide.alpha {
+        let mut single = vec![0.0; out.upper[last].len()];
+        if guide.best_k < single.len() {
+            single[guide.best_k] = 1.0;
+            bound = bound.min(prop.objective_upper(domain, input_box, &single, Some(alpha), &mut ob));
+        }
+    }
+    if bound >= -PRUNE_TOL {
+        if let Some(w) = guide.weights {
+            bound = bound.min(prop.objective_upper(domain, input_box, w, guide.alpha, &mut ob));
+        }
+    }
+    bound
+}
+
+/// Strong branching on the inputs: bounds both halves of every input wider than `min_fraction` of its root
+/// width and keeps the split whose halves' positive bounds sum least (pruned halves count 0; ties by the
+/// sum of the bounds, then the lowest input). With a `pool` the inputs are bounded in parallel, each thread
+/// on its own copy of the propagator; the choice is the same as without. `None` when every input is too
+/// narrow.
+#[allow(clippy::too_many_arguments)]
+fn strong_split_input(
+    prop: &mut Propagator<'_>,
+    domain: &InputDomain,
+    node: &Node,
+    parent: &NeuronBounds,
+    guide: &ChildGuide<'_>,
+    root_width: &[f64],
+    min_fraction: f64,
+    pool: Option<&rayon::ThreadPool>,
+    stats: &mut BoundBabStats,
+) -> Option<[Child; 2]> {
+    let splittable: Vec<usize> = (0..node.lower.len())
+        .filter(|&i| node.upper[i] - node.lower[i] > min_fraction * root_width[i].max(1e-12))
+        .collect();
+    let evaluated: Vec<[Child; 2]> = match pool {
+        Some(pool) if splittable.len() > 1 => {
+            let shared: &Propagator<'_> = prop;
+            pool.install(|| {
+                splittable
+                    .par_iter()
+                    .map_init(
+                        || shared.clone(),
+                        |p, &i| halves(p, domain, node, i, parent, guide),
+                    )
+                    .collect()
+            })
+        }
+        _ => splittable
+            .iter()
+            .map(|&i| halves(prop, domain, node, i, parent, guide))
+            .collect(),
+    };
+    stats.strong_evaluations += 2 * evaluated.len() as u64;
+    let mut best: Option<((f64, f64), [Child; 2])> = None;
+    for children in evaluated {
+        let (left, right) = (children[0].bound, children[1].bound);
+        let score = (
+            left.max(0.0) + right.max(0.0),
+            left.max(-1e300) + right.max(-1e300),
+        );
+        if best.as_ref().is_none_or(|(s, _)| score < *s) {
+            best = Some((score, children));
+        }
+    }
+    best.map(|(_, children)| children)
+}
+
+/// The two halves of `node` split at the middle of input `i`, each bounded by [`child_bound`].
+fn halves(
+    prop: &mut Propagator<'_>,
+    domain: &InputDomain,
+    node: &Node,
+    i: usize,
+    parent: &NeuronBounds,
+    guide: &ChildGuide<'_>,
+) -> [Child; 2] {
+    let mid = 0.5 * (node.lower[i] + node.upper[i]);
+    let mut left_upper = node.upper.clone();
+    left_upper[i] = mid;
+    let mut right_lower = node.lower.clone();
+    right_lower[i] = mid;
+    let mut buffer = NeuronBounds::unbounded(prop.network());
+    let left = child_bound(
+        prop,
+        domain,
+        &node.lower,
+        &left_upper,
+        &node.phases,
+        parent,
+        guide,
+        &mut buffer,
+    );
+    let left_bounds = Arc::new(buffer.clone());
+    let right = child_bound(
+        prop,
+        domain,
+        &right_lower,
+        &node.upper,
+        &node.phases,
+        parent,
+        guide,
+        &mut buffer,
+    );
+    [
+        Child {
+            lower: node.lower.clone(),
+            upper: left_upper,
+            bound: left,
+            bounds: left_bounds,
+        },
+        Child {
+            lower: right_lower,
+            upper: node.upper.clone(),
+            bound: right,
+            bounds: Arc::new(buffer),
+        },
+    ]
+}
 
 /// Halves the input with the largest |coefficient| × width; `None` when every input is too narrow.
 fn split_input(node: &Node, ob: &ObjectiveBound, root_width: &[f64], min_fraction: f64) -> Option<Split> {

@@ -10,7 +10,7 @@
 use super::model::{NeuronColumns, ReluModel, Stability};
 use super::propagate::{propagate_with_phases, FixedPhase, LayerBounds};
 use crate::lp::DualSimplex;
-use crate::mip::{BoundChange, BranchRule, Child, NodeView};
+use crate::mip::{BoundChange, BranchRule, Child, NodeView, INTEGRALITY_TOL};
 use crate::nn::Network;
 
 /// How neurons are scored.
@@ -202,6 +202,15 @@ impl BranchRule for ActivationBranching {
             }
         }
         let x = view.x;
+        // A neuron whose binary the LP already sets to 0 or 1 gives a child with the parent's LP: split
+        // only where the LP point is fractional (all neurons when none is, e.g. no LP point).
+        let fractional = |a: usize| x.get(a).is_some_and(|&v| v.min(1.0 - v) > INTEGRALITY_TOL);
+        let any_fractional = self.cols.iter().enumerate().any(|(k, layer)| {
+            layer
+                .iter()
+                .enumerate()
+                .any(|(j, n)| phases[k][j] == FixedPhase::Free && n.binary.is_some_and(fractional))
+        });
         let mut best: Option<(f64, usize)> = None;
         let layers = self.network.layers();
         for (k, layer) in self.cols.iter().enumerate() {
@@ -209,7 +218,7 @@ impl BranchRule for ActivationBranching {
                 let (Some(h), Some(a)) = (n.value, n.binary) else {
                     continue;
                 };
-                if phases[k][j] != FixedPhase::Free {
+                if phases[k][j] != FixedPhase::Free || (any_fractional && !fractional(a)) {
                     continue;
                 }
                 let (l, u) = (bounds.0[k][j], bounds.1[k][j]);

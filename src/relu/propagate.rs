@@ -36,16 +36,10 @@ pub fn propagate_with_phases(
 ) -> Option<LayerBounds> {
     let n = lo.len();
     // Symbolic: coefficients over the inputs plus a constant (last entry), for lower and upper.
+    // The inputs' own equations (identities) are never built: the first layer's equations are its
+    // weight rows (the same numbers the composition would give, at O(n) instead of O(n^2) per neuron).
     let mut eq_lo: Vec<Vec<f64>> = Vec::new();
     let mut eq_hi: Vec<Vec<f64>> = Vec::new();
-    if symbolic {
-        for i in 0..n {
-            let mut e = vec![0.0; n + 1];
-            e[i] = 1.0;
-            eq_lo.push(e.clone());
-            eq_hi.push(e);
-        }
-    }
     let mut val_lo = lo.to_vec();
     let mut val_hi = hi.to_vec();
     let mut out_lo = Vec::with_capacity(net.layers().len());
@@ -70,7 +64,15 @@ pub fn propagate_with_phases(
                     iu += w * val_lo[i];
                 }
             }
-            if symbolic {
+            if symbolic && k == 0 {
+                let mut e = Vec::with_capacity(n + 1);
+                e.extend(row.iter().map(|&w| if w == 0.0 { 0.0 } else { w }));
+                e.push(b);
+                il = il.max(concrete_min(&e, lo, hi));
+                iu = iu.min(concrete_max(&e, lo, hi));
+                new_lo_eq.push(e.clone());
+                new_hi_eq.push(e);
+            } else if symbolic {
                 let mut el = vec![0.0; n + 1];
                 let mut eu = vec![0.0; n + 1];
                 el[n] = b;

@@ -259,16 +259,20 @@ impl DomainSpec {
             (unit, "no domain given: [0, 1] for every input".to_string())
         };
         let (lower, upper) = bounds;
+        let mut note = note;
         let mut domain = InputDomain::boxed(lower, upper)?;
         if let Some(c) = &center {
             if let Some(r) = self.linf {
                 domain = domain.intersect_linf(c, r)?;
+                note += &format!(", within L-infinity {r} of the centre");
             }
             if let Some(r) = self.l1 {
                 domain = domain.intersect_l1(c, r)?;
+                note += &format!(", within L1 {r} of the centre");
             }
             if let Some(nb) = &self.neighbourhood {
                 domain = domain.intersect_neighbourhood(c, nb.size, nb.padding, nb.eps, nb.width)?;
+                note += &format!(", within the neighbourhood ranges (eps {}) of the centre", nb.eps);
             }
         }
         match &self.integer {

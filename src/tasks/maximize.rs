@@ -244,6 +244,7 @@ pub fn maximize(
             .iter()
             .map(|w| (w.input.clone(), "pgd".to_string()))
             .collect(),
+        attack: Some(objective.attack_objective(outputs)),
         ..SolveSetup::default()
     };
     let result = solve_model(&model, options, setup, log)?;
