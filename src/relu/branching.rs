@@ -33,6 +33,9 @@ pub enum SplitMode {
     Auto(usize),
 }
 
+/// Input splits go only to inputs at least this many times narrower (relative to the root) than the widest.
+const INPUT_BALANCE: f64 = 8.0;
+
 /// The branching rule of a [`ReluModel`].
 #[derive(Debug, Clone)]
 pub struct ActivationBranching {
@@ -141,10 +144,22 @@ impl ActivationBranching {
     }
 
     fn input_split(&self, view: &NodeView, input_sens: &[f64]) -> Option<Vec<Child>> {
+        let relative = |i: usize| {
+            let c = self.input_cols[i];
+            (view.col_upper[c] - view.col_lower[c]) / self.root_width[i].max(1e-12)
+        };
+        // Only inputs at least 1/INPUT_BALANCE as wide (relative to the root) as the widest are split: an
+        // input the LP duals ignore still feeds neurons whose relaxation is loose, and halving the others
+        // forever leaves that gap open (both children of every split stay open).
+        let widest = (0..self.input_cols.len())
+            .filter(|&i| !view.problem.integer[self.input_cols[i]])
+            .map(relative)
+            .fold(0.0, f64::max);
+        let narrowest_allowed = self.min_input_fraction.max(widest / INPUT_BALANCE);
         let mut best: Option<(f64, usize)> = None;
         for (i, &c) in self.input_cols.iter().enumerate() {
             let w = view.col_upper[c] - view.col_lower[c];
-            if w <= self.min_input_fraction * self.root_width[i].max(1e-12) || view.problem.integer[c] {
+            if relative(i) <= narrowest_allowed || view.problem.integer[c] {
                 continue;
             }
             // Sensitivity zero everywhere (no duals): split the widest relative range.
