@@ -24,6 +24,9 @@ pub struct SolveArgs {
 /// Runs `relumip solve`.
 pub fn run(args: SolveArgs) -> anyhow::Result<ExitCode> {
     let common = &args.common;
+    if common.threads == Some(0) {
+        return Err(Error::Options("threads must be at least 1".into()).into());
+    }
     let log = log_for(common)?;
     let model = read_mps(&args.model)?;
     let lp = &model.problem;

@@ -128,6 +128,9 @@ struct State {
     last_solved: Option<u64>,
     last_children: Vec<u64>,
     unresolved_bound: f64,
+    /// The smallest bound (to minimise) of the nodes dropped below the incumbent's value because they could
+    /// not improve it by more than the gap tolerances: still part of the reported bound.
+    gap_pruned: f64,
     start: Instant,
     last_log: f64,
     target_reached: bool,
@@ -179,6 +182,7 @@ impl Search {
             last_solved: None,
             last_children: Vec::new(),
             unresolved_bound: f64::INFINITY,
+            gap_pruned: f64::INFINITY,
             start,
             last_log: 0.0,
             target_reached: false,
@@ -212,7 +216,11 @@ impl Search {
                 break MipStatus::Optimal;
             }
             let threshold = self.prune_threshold(&st);
-            st.queue.prune(threshold);
+            let best = st.queue.best_bound();
+            if st.queue.prune(threshold) > 0 {
+                // Every pruned node's bound is at least both.
+                note_pruned(&mut st, best.max(threshold));
+            }
             if st.queue.is_empty() {
                 continue;
             }
@@ -278,6 +286,7 @@ impl Search {
         st.queue
             .best_bound()
             .min(st.unresolved_bound)
+            .min(st.gap_pruned)
             .min(st.incumbent.value_min())
     }
 
@@ -413,6 +422,7 @@ impl Search {
         }
         if bound >= self.prune_threshold(st) {
             st.stats.pruned_by_propagation += 1;
+            note_pruned(st, bound);
             return NodeOutcome::Done;
         }
         // The LP.
@@ -438,7 +448,13 @@ impl Search {
         st.last_solved = Some(node.id);
         match status {
             LpStatus::Optimal => {}
-            LpStatus::Infeasible | LpStatus::CutoffReached => return NodeOutcome::Done,
+            LpStatus::Infeasible => return NodeOutcome::Done,
+            LpStatus::CutoffReached => {
+                // The LP's value is at least the threshold it was given (later thresholds are lower).
+                let threshold = self.prune_threshold(st);
+                note_pruned(st, bound.max(threshold));
+                return NodeOutcome::Done;
+            }
             LpStatus::Unbounded => {
                 return if node.depth == 0 {
                     NodeOutcome::Unbounded
@@ -482,7 +498,10 @@ impl Search {
         } else if !self.plugins.separators.is_empty() {
             (value, x) = self.tree_cuts(st, &lower, &upper, value, x, node.depth);
         }
-        if value >= self.prune_threshold(st) {
+        let threshold = self.prune_threshold(st);
+        if value >= threshold {
+            // `+inf` from the cuts means infeasible or cut off: the threshold bounds both.
+            note_pruned(st, if value.is_finite() { value } else { threshold });
             return NodeOutcome::Done;
         }
         // Integral LP solution: a candidate, and the node is solved.
@@ -496,6 +515,7 @@ impl Search {
             let letter = if node.depth == 0 { 'L' } else { 'B' };
             let accepted = self.offer(st, &x, "branching", letter);
             if accepted || st.incumbent.value_min() <= value + self.options.gap_abs {
+                note_pruned(st, value);
                 return NodeOutcome::Done;
             }
         }
@@ -517,11 +537,13 @@ impl Search {
             for c in candidates {
                 self.offer(st, &c, &name, letter);
                 if st.target_reached {
+                    note_pruned(st, value);
                     return NodeOutcome::Done;
                 }
             }
         }
         if value >= self.prune_threshold(st) || st.target_reached {
+            note_pruned(st, value);
             return NodeOutcome::Done;
         }
         // Branch.
@@ -795,6 +817,16 @@ pub fn solve_mip(problem: &MipProblem, options: MipOptions, log: Log) -> Result<
     Search::new(problem.clone(), options, plugins(), log)
         .with_factory(Arc::new(plugins))
         .solve()
+}
+
+/// Keeps the bound (to minimise) of a node dropped unexplored when it lies below the incumbent's value
+/// (dropped by the gap tolerances or a target, not by the incumbent itself), so that the reported bound
+/// stays valid: without it an `Optimal` search reported the incumbent's value as the bound, above the true
+/// optimum by up to the gap (e.g. dcmulti.mps: bound 188194.3, optimum 188182).
+fn note_pruned(st: &mut State, bound: f64) {
+    if bound < st.incumbent.value_min() {
+        st.gap_pruned = st.gap_pruned.min(bound);
+    }
 }
 
 /// Meets bounds crossed by rounding only (by at most `1e-9` relative) in the middle; returns false when

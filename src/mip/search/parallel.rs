@@ -49,6 +49,8 @@ struct Pool {
     busy: Vec<Option<f64>>,
     /// The smallest bound of the nodes no LP could settle.
     unresolved: f64,
+    /// The smallest bound of the nodes dropped below the incumbent by the gap tolerances.
+    gap_pruned: f64,
     /// Nodes begun (for the node limit).
     nodes_started: u64,
     stop: Option<Stop>,
@@ -57,10 +59,10 @@ struct Pool {
 impl Pool {
     /// The global bound to minimise, the incumbent aside.
     fn bound(&self) -> f64 {
-        self.busy
-            .iter()
-            .flatten()
-            .fold(self.queue.best_bound().min(self.unresolved), |a, &b| a.min(b))
+        self.busy.iter().flatten().fold(
+            self.queue.best_bound().min(self.unresolved).min(self.gap_pruned),
+            |a, &b| a.min(b),
+        )
     }
 }
 
@@ -118,6 +120,7 @@ impl Search {
                 queue: std::mem::take(&mut st.queue),
                 busy: vec![None; threads],
                 unresolved: st.unresolved_bound,
+                gap_pruned: st.gap_pruned,
                 nodes_started: st.stats.nodes,
                 stop: None,
             }),
@@ -162,6 +165,7 @@ impl Search {
         let pool = shared.pool.into_inner().unwrap_or_else(|e| e.into_inner());
         st.queue = pool.queue;
         st.unresolved_bound = pool.unresolved;
+        st.gap_pruned = pool.gap_pruned;
         st.incumbent.absorb_shared();
         st.shared_rows = None;
         for (k, other) in finished.iter().enumerate() {
@@ -226,6 +230,7 @@ impl Search {
                 last_solved: None,
                 last_children: Vec::new(),
                 unresolved_bound: f64::INFINITY,
+                gap_pruned: f64::INFINITY,
                 start: st.start,
                 last_log: 0.0,
                 target_reached: false,
@@ -272,6 +277,7 @@ fn run_worker(
             pool.queue.push(child);
         }
         pool.busy[worker] = None;
+        pool.gap_pruned = pool.gap_pruned.min(st.gap_pruned);
         match outcome {
             NodeOutcome::Done => {}
             NodeOutcome::Requeue(node) => {
@@ -328,7 +334,10 @@ fn next_node(
             return None;
         }
         let threshold = search.prune_threshold(st);
-        pool.queue.prune(threshold);
+        let best = pool.queue.best_bound();
+        if pool.queue.prune(threshold) > 0 && best.max(threshold) < inc {
+            pool.gap_pruned = pool.gap_pruned.min(best.max(threshold));
+        }
         if pool.queue.is_empty() {
             continue;
         }
