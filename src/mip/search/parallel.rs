@@ -11,8 +11,9 @@
 //! while no worker is busy.
 //!
 //! Tree cuts stay per worker: each worker separates into its own LP, so the LPs share only the root's
-//! rows. Bases stored in nodes keep those rows only (a worker pads the rest as basic logicals, and the
-//! LP repairs any basis it is given), which keeps every warm start sound whichever worker installs it.
+//! rows. A worker installs a basis another worker stored on those rows only (padding the rest as basic
+//! logicals; the LP repairs any basis it is given), and its own bases whole, so every warm start is
+//! sound whichever worker installs it.
 
 use super::{NodeOutcome, PluginFactory, Search, State};
 use crate::error::Result;
@@ -110,6 +111,7 @@ impl Search {
         let rows = st.lp.num_rows();
         st.shared_rows = Some(rows);
         st.id_step = threads as u64;
+        st.first_worker_id = st.next_id;
         let others = self.other_workers(st, &factory, &incumbent, threads)?;
         self.log.line(&format!(
             "Tree search on {threads} workers ({} rows shared; tree cuts per worker)",
@@ -237,6 +239,7 @@ impl Search {
                 tree_cuts: TreeCuts::new(self.options.tree_cuts),
                 id_step: threads as u64,
                 shared_rows: Some(st.lp.num_rows()),
+                first_worker_id: st.next_id,
             };
             workers.push((search, state, selector));
         }
