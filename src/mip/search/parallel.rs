@@ -264,6 +264,7 @@ fn run_worker(
     shared: &Shared,
     worker: usize,
 ) {
+    let _finished = Finished { shared, worker };
     while let Some(node) = next_node(search, st, selector, shared, worker) {
         let (nodes, iterations) = (st.stats.nodes, st.stats.lp_iterations);
         let outcome = search.process(st, node);
@@ -295,8 +296,26 @@ fn run_worker(
         }
         shared.wake.notify_all();
     }
-    shared.finished.fetch_add(1, Ordering::Release);
-    shared.wake.notify_all();
+}
+
+/// Counts a worker out when it returns, and when it panics also stops the others (the panic itself is
+/// re-raised when the scope joins it): no thread waits for it for ever.
+struct Finished<'a> {
+    shared: &'a Shared,
+    worker: usize,
+}
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut pool = self.shared.lock();
+            pool.busy[self.worker] = None;
+            self.shared
+                .stop(&mut pool, Stop::Status(MipStatus::NumericalTrouble));
+        }
+        self.shared.finished.fetch_add(1, Ordering::Release);
+        self.shared.wake.notify_all();
+    }
 }
 
 /// The next node for `worker` (marked busy), or `None` when the search stops. The checks follow the
