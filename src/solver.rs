@@ -23,12 +23,25 @@ pub const CUTS_PER_ROUND: usize = 200;
 
 /// Root bounds by the options' method, then the big-M model (with the P-split rows of `partition:N` beside it).
 pub fn build_model(net: &Network, domain: &InputDomain, options: &SolverOptions) -> Result<ReluModel> {
+    build_model_bounded_over(net, domain, domain, options)
+}
+
+/// Like [`build_model`], with the neuron bounds computed over `bounds_domain` (a subset of `domain` that
+/// holds every point the caller still wants, e.g. a ball of the best known distance): the model encodes
+/// `domain`'s box, and its integral points stay exact network evaluations (inputs outside `bounds_domain`
+/// may become infeasible).
+pub fn build_model_bounded_over(
+    net: &Network,
+    domain: &InputDomain,
+    bounds_domain: &InputDomain,
+    options: &SolverOptions,
+) -> Result<ReluModel> {
     let bounds_options = BoundsOptions {
         threads: Some(options.threads),
         time_limit: options.time_limit.map(|t| 0.25 * t),
         neuron_time_limit: None,
     };
-    let bounds = compute_bounds(net, domain, options.bounds, &bounds_options)?;
+    let bounds = compute_bounds(net, bounds_domain, options.bounds, &bounds_options)?;
     let mut model = ReluModel::new(net, domain, &bounds)?;
     if let Formulation::Partition(groups) = options.formulation {
         add_partition_formulation_to_model(&mut model, groups, PartitionStrategy::default());

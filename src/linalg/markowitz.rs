@@ -13,6 +13,8 @@ use super::sparse::CscMatrix;
 const NONE: usize = usize::MAX;
 /// Candidates (columns or rows) examined before the best pivot so far is taken.
 const SEARCH_LIMIT: usize = 4;
+/// Column passes (magnitude tests) the row search may spend per pivot search.
+const ROW_PASS_LIMIT: usize = 32;
 
 /// Doubly linked lists of items filed by count.
 #[derive(Debug, Clone, Default)]
@@ -81,6 +83,8 @@ pub(crate) struct Markowitz {
     row_step: Vec<usize>,
     col_buckets: Buckets,
     row_buckets: Buckets,
+    /// Largest active magnitude per column, NaN when stale (the column changed or lost a row since).
+    col_max_cache: Vec<f64>,
     /// Position of a row in the column being updated, `NONE` if absent.
     slot: Vec<usize>,
     lpattern: Vec<(usize, f64)>,
@@ -149,6 +153,8 @@ impl Markowitz {
         }
         self.slot.clear();
         self.slot.resize(m, NONE);
+        self.col_max_cache.clear();
+        self.col_max_cache.resize(ncols, f64::NAN);
 
         while self.prow.len() < m {
             // Columns left with no active entries are dependent.
@@ -186,12 +192,19 @@ impl Markowitz {
         self.singular.push(j);
     }
 
-    /// Largest magnitude among the active entries of column `j`.
-    fn col_max(&self, j: usize) -> f64 {
-        self.cols[j]
+    /// Largest magnitude among the active entries of column `j` (cached until the column changes).
+    fn col_max(&mut self, j: usize) -> f64 {
+        let cached = self.col_max_cache[j];
+        if !cached.is_nan() {
+            return cached;
+        }
+        self.work += self.cols[j].len();
+        let v = self.cols[j]
             .iter()
             .filter(|e| self.row_step[e.0] == NONE)
-            .fold(0.0f64, |a, &(_, v)| a.max(v.abs()))
+            .fold(0.0f64, |a, &(_, v)| a.max(v.abs()));
+        self.col_max_cache[j] = v;
+        v
     }
 
     /// The pivot of least Markowitz count `(r_i - 1)(c_j - 1)` among the few sparsest columns and
@@ -208,13 +221,18 @@ impl Markowitz {
         let mut best_cost = usize::MAX;
         let mut best_abs = 0.0;
         let mut examined = 0;
+        // Equal-cost candidates of the row search weighed for a larger pivot (each costs a column pass).
+        let mut ties = 0;
+        // Column passes the row search may spend per pivot: dense rows whose entries fail the threshold
+        // would otherwise be scanned in full at every step (the column search always finds a pivot).
+        let mut row_passes = 0;
         for count in 1..max_count {
             // Columns with `count` active entries.
             let mut j = self.col_buckets.head[count];
             while j != NONE {
                 let next = self.col_buckets.next[j];
                 let cmax = self.col_max(j);
-                self.work += self.cols[j].len();
+                self.work += count;
                 if cmax <= singular_tol {
                     self.drop_column(j);
                     j = next;
@@ -242,7 +260,7 @@ impl Markowitz {
                 return best;
             }
             // Rows with `count` active entries.
-            if count <= m {
+            if count <= m && row_passes < ROW_PASS_LIMIT {
                 let mut i = self.row_buckets.head[count];
                 while i != NONE {
                     let next = self.row_buckets.next[i];
@@ -251,13 +269,25 @@ impl Markowitz {
                         if self.col_buckets.count[j] == NONE {
                             continue;
                         }
+                        // The cost first: the magnitude tests (a pass over the column) only for a pivot
+                        // that could be taken.
+                        let cost = (count - 1) * self.col_len[j].saturating_sub(1);
+                        if cost > best_cost || (cost == best_cost && ties >= SEARCH_LIMIT) {
+                            continue;
+                        }
+                        if row_passes >= ROW_PASS_LIMIT {
+                            break;
+                        }
+                        if cost == best_cost {
+                            ties += 1;
+                        }
+                        row_passes += 1;
                         let cmax = self.col_max(j);
                         self.work += self.cols[j].len();
                         let a = self.cols[j].iter().find(|e| e.0 == i).map_or(0.0, |e| e.1.abs());
                         if cmax <= singular_tol || a < threshold * cmax {
                             continue;
                         }
-                        let cost = (count - 1) * self.col_len[j].saturating_sub(1);
                         if cost < best_cost || (cost == best_cost && a > best_abs) {
                             best = Some((i, j));
                             best_cost = cost;
@@ -267,6 +297,9 @@ impl Markowitz {
                     examined += 1;
                     if examined >= SEARCH_LIMIT && best.is_some() {
                         return best;
+                    }
+                    if row_passes >= ROW_PASS_LIMIT {
+                        break;
                     }
                     i = next;
                 }
@@ -322,6 +355,8 @@ impl Markowitz {
             if self.col_buckets.count[j] == NONE {
                 continue;
             }
+            // Row r leaves column j's active entries (and the update below may change the rest).
+            self.col_max_cache[j] = f64::NAN;
             self.col_len[j] -= 1;
             if !self.lpattern.is_empty() {
                 self.update_column(j, r);

@@ -304,7 +304,21 @@ impl Core {
             }
         }
         // A scattered add costs about twice a gathered product term.
-        if 2 * row_work < self.a.nnz() {
+        if 2 * row_work < self.a.nnz() && 4 * row_work > self.n + self.m {
+            // Many products: accumulate straight into the dense values, then index them in one pass
+            // (cheaper than marking each of the many touched entries).
+            for (i, &r) in rho.iter().enumerate() {
+                if r == 0.0 {
+                    continue;
+                }
+                let (cols, vals) = self.ar.col(i);
+                for (&j, &a) in cols.iter().zip(vals) {
+                    out.values[j] += r * a;
+                }
+                out.values[self.n + i] += r;
+            }
+            out.reindex(0.0);
+        } else if 2 * row_work < self.a.nnz() {
             for (i, &r) in rho.iter().enumerate() {
                 if r == 0.0 {
                     continue;

@@ -10,7 +10,9 @@
 //!   from the LP without them. They sit after every row any stored basis knows, so removing them touches no
 //!   stored basis.
 //!
-//! The root cuts the search added are adopted as global cuts at the first node, so they age out too.
+//! The root's cuts stay in the LP for good by default (`keep_root_cuts`); otherwise they are adopted as global
+//! cuts at the first node and age out too. Whether a node is separated at all is decided adaptively (see
+//! [`TreeCutLimits`]), so that separation in the tree pays for itself.
 
 use super::cut_pool::{CutLimits, CutPool};
 use super::node::Node;
@@ -22,7 +24,15 @@ use crate::lp::{Basis, DualSimplex, LpStatus, RowSpec, VarStatus};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Limits of separation below the root.
+/// Limits of separation below the root, and the rule that decides whether a node is separated at all.
+///
+/// Separation must pay for itself: each added row slows every later LP solve, and each re-solve costs
+/// iterations. A node is separated only when
+/// - the LP iterations spent on cut re-solves so far are at most `iteration_share` of those of the node LPs
+///   themselves (plus a small allowance to start with), and
+/// - it is the node's turn: separation runs at one node in `interval`, where `interval` starts at 1, doubles
+///   (up to `max_interval`) after a separated node whose bound rose by less than `min_gain` of its gap to the
+///   pruning threshold, and halves after one where it rose by more (or that the cuts pruned).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TreeCutLimits {
     /// Separation rounds (each followed by an LP re-solve) per node.
@@ -35,27 +45,45 @@ pub struct TreeCutLimits {
     /// A global cut slack at this many consecutive node solves expires.
     pub max_age: u32,
     /// Expired cuts are removed once this many have gathered (each removal refactorises the LP and rewrites
-    /// the open nodes' bases). Default `usize::MAX`, i.e. never: with removal on, some small input-split
-    /// searches (tests/relu_model.rs, about 1 run in 8) ran on for minutes instead of under a second, for a
-    /// reason not found yet (the LP after `remove_rows`, not the basis rewrite); `max_global_cuts` bounds the
-    /// LP's growth meanwhile.
+    /// the open nodes' bases); `usize::MAX` keeps every cut.
     pub removal_batch: usize,
     /// At most this many global cuts in the LP; separation adds none beyond it.
     pub max_global_cuts: usize,
+    /// Global cuts added below the root may outnumber the root's cuts still in the LP by at most this many per
+    /// row of the model (and never fewer than `cuts_per_round`): every row slows each later node LP.
+    pub max_global_per_model_row: f64,
+    /// Cut re-solve iterations may reach this share of the node LPs' own iterations.
+    pub iteration_share: f64,
+    /// Smallest bound gain, as a fraction of the node's gap to the pruning threshold (or of
+    /// `max(1, |bound|)` without one), for a separated node to count as paying.
+    pub min_gain: f64,
+    /// The longest interval between separated nodes.
+    pub max_interval: u64,
+    /// Root cuts stay in the LP for good (only cuts added below the root age out): they were chosen for the
+    /// root's LP, whose bound every node starts from.
+    pub keep_root_cuts: bool,
 }
 
 impl Default for TreeCutLimits {
     fn default() -> Self {
         TreeCutLimits {
             rounds_per_node: 1,
-            cuts_per_round: 50,
+            cuts_per_round: 20,
             min_efficacy: 1e-4,
-            max_age: 10,
-            removal_batch: usize::MAX,
+            max_age: 5,
+            removal_batch: 10,
             max_global_cuts: 2000,
+            max_global_per_model_row: 0.5,
+            iteration_share: 0.5,
+            min_gain: 0.02,
+            max_interval: 64,
+            keep_root_cuts: true,
         }
     }
 }
+
+/// Iterations of cut re-solves allowed before the share rule applies (the first nodes' cuts are cheap to try).
+const ITERATION_ALLOWANCE: u64 = 2_000;
 
 /// Counters of tree separation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,6 +98,11 @@ pub struct TreeCutStats {
     pub removed: u64,
     /// LP iterations spent re-solving after cuts were added or local cuts removed.
     pub iterations: u64,
+    /// Nodes where separators asked to run but the policy skipped them (not their turn, or over the
+    /// iteration share).
+    pub nodes_skipped: u64,
+    /// Separated nodes whose bound gain paid (see [`TreeCutLimits`]).
+    pub nodes_paid: u64,
 }
 
 /// What the node hands to tree separation: the LP it has just solved and the search's state around it.
@@ -94,6 +127,12 @@ pub struct TreeCuts {
     /// Rows of the model itself; rows after them are cuts.
     base_rows: Option<usize>,
     stats: TreeCutStats,
+    /// One past the last root cut's row (renumbered as rows leave), once adopted.
+    root_end: Option<usize>,
+    /// Separate at one node in this many.
+    interval: u64,
+    /// Nodes since the last separated one.
+    since_last: u64,
 }
 
 impl TreeCuts {
@@ -108,6 +147,9 @@ impl TreeCuts {
             }),
             base_rows: None,
             stats: TreeCutStats::default(),
+            root_end: None,
+            interval: 1,
+            since_last: 0,
         }
     }
 
@@ -123,10 +165,13 @@ impl TreeCuts {
             return;
         }
         log.line(&format!(
-            "Tree cuts: {} global and {} local added at {} nodes, {} slack removed, {} in LP, {} LP iterations",
+            "Tree cuts: {} global and {} local added at {} nodes ({} paid, {} skipped), {} slack removed, {} in LP, \
+             {} LP iterations",
             s.global_added,
             s.local_added,
             s.nodes_cut,
+            s.nodes_paid,
+            s.nodes_skipped,
             s.removed,
             self.pool.len(),
             s.iterations
@@ -150,11 +195,22 @@ impl TreeCuts {
             threshold,
             time_left,
         } = node;
-        let base = *self.base_rows.get_or_insert(view.problem.lp.num_rows());
+        let model_rows = view.problem.lp.num_rows();
+        let keep_root = self.limits.keep_root_cuts;
+        let base = *self
+            .base_rows
+            .get_or_insert_with(|| if keep_root { lp.num_rows() } else { model_rows });
         if self.pool.is_empty() && lp.num_rows() > base {
             self.adopt(lp, base);
         }
         let sign = view.problem.min_sign();
+        let start_value = view.lp_value;
+        if !self.may_separate(separators, view, stats) {
+            if start_value < threshold {
+                self.age_and_remove(lp, queue, stats, time_left, sign);
+            }
+            return (start_value, view.x.to_vec());
+        }
         let mut value = view.lp_value;
         let mut x = view.x.to_vec();
         let mut local_rows: Vec<usize> = Vec::new();
@@ -166,7 +222,10 @@ impl TreeCuts {
                 ..*view
             };
             let (global, local) = self.candidates(separators, &round_view);
-            let room = self.limits.max_global_cuts.saturating_sub(self.pool.len());
+            let allowance = ((self.limits.max_global_per_model_row * model_rows as f64) as usize)
+                .max(self.limits.cuts_per_round);
+            let cap = (self.root_cuts_left() + allowance).min(self.limits.max_global_cuts);
+            let room = cap.saturating_sub(self.pool.len());
             let global = self.pool.select(global);
             let global = &global[..global.len().min(room)];
             let local = &local[..local.len().min(self.limits.cuts_per_round - global.len())];
@@ -205,6 +264,7 @@ impl TreeCuts {
         }
         if cut_here {
             self.stats.nodes_cut += 1;
+            self.learn(start_value, value, threshold);
         }
         if !local_rows.is_empty() {
             lp.remove_rows(&local_rows);
@@ -222,6 +282,45 @@ impl TreeCuts {
         (value, x)
     }
 
+    /// Whether the node is separated: some separator asks for it, it is the node's turn, and the cut
+    /// re-solves are within their share of the LP iterations.
+    fn may_separate(&mut self, separators: &[Box<dyn Separator>], view: &NodeView, stats: &MipStats) -> bool {
+        if !separators.iter().any(|s| s.in_tree(view)) {
+            return false;
+        }
+        self.since_last += 1;
+        let node_iterations = stats.lp_iterations.saturating_sub(self.stats.iterations);
+        let budget = ITERATION_ALLOWANCE as f64 + self.limits.iteration_share * node_iterations as f64;
+        if self.since_last < self.interval || self.stats.iterations as f64 > budget {
+            self.stats.nodes_skipped += 1;
+            return false;
+        }
+        self.since_last = 0;
+        true
+    }
+
+    /// Adapts the interval between separated nodes to the bound gain of the last one (values to minimise).
+    fn learn(&mut self, before: f64, after: f64, threshold: f64) {
+        let scale = if threshold.is_finite() {
+            (threshold - before).max(1e-9)
+        } else {
+            before.abs().max(1.0)
+        };
+        let paid = after >= threshold || after - before >= self.limits.min_gain * scale;
+        if paid {
+            self.stats.nodes_paid += 1;
+            self.interval = (self.interval / 2).max(1);
+        } else {
+            self.interval = (self.interval * 2).min(self.limits.max_interval.max(1));
+        }
+    }
+
+    /// Root cuts still in the LP (they sit before every tree cut, and the pool keeps row order).
+    fn root_cuts_left(&self) -> usize {
+        let end = self.root_end.unwrap_or(0);
+        self.pool.rows().filter(|&r| r < end).count()
+    }
+
     /// Takes the rows after the model's as global cuts (the root's cuts).
     fn adopt(&mut self, lp: &DualSimplex, base: usize) {
         let p = lp.problem();
@@ -233,6 +332,7 @@ impl TreeCuts {
             })
             .collect();
         self.pool.commit(base, &rows);
+        self.root_end = Some(p.num_rows());
     }
 
     /// Candidate global and local cuts of every separator scheduled at the node, each list most
@@ -313,6 +413,9 @@ impl TreeCuts {
             return;
         }
         let rows = self.pool.take_expired();
+        if let Some(end) = self.root_end.as_mut() {
+            *end -= rows.partition_point(|&r| r < *end);
+        }
         remove_rows_everywhere(lp, queue, &rows);
         self.stats.removed += rows.len() as u64;
         // Slack rows leave the optimal basis optimal: this only refactorises. No cutoff all the same, in case

@@ -40,6 +40,8 @@ pub fn propagate_with_phases(
     // weight rows (the same numbers the composition would give, at O(n) instead of O(n^2) per neuron).
     let mut eq_lo: Vec<Vec<f64>> = Vec::new();
     let mut eq_hi: Vec<Vec<f64>> = Vec::new();
+    // Which of the previous layer's equations are identically zero (inactive neurons).
+    let mut eq_zero: Vec<bool> = Vec::new();
     let mut val_lo = lo.to_vec();
     let mut val_hi = hi.to_vec();
     let mut out_lo = Vec::with_capacity(net.layers().len());
@@ -78,7 +80,8 @@ pub fn propagate_with_phases(
                 el[n] = b;
                 eu[n] = b;
                 for (i, &w) in row.iter().enumerate() {
-                    if w == 0.0 {
+                    // Inactive neurons' equations are zero: nothing to add.
+                    if w == 0.0 || eq_zero[i] {
                         continue;
                     }
                     let (src_l, src_u) = if w > 0.0 {
@@ -86,9 +89,11 @@ pub fn propagate_with_phases(
                     } else {
                         (&eq_hi[i], &eq_lo[i])
                     };
-                    for t in 0..=n {
-                        el[t] += w * src_l[t];
-                        eu[t] += w * src_u[t];
+                    for (e, s) in el.iter_mut().zip(src_l.iter()) {
+                        *e += w * s;
+                    }
+                    for (e, s) in eu.iter_mut().zip(src_u.iter()) {
+                        *e += w * s;
                     }
                 }
                 il = il.max(concrete_min(&el, lo, hi));
@@ -143,6 +148,7 @@ pub fn propagate_with_phases(
         };
         val_lo = Vec::with_capacity(m);
         val_hi = Vec::with_capacity(m);
+        let mut zero_next = vec![false; m];
         for j in 0..m {
             if !layer.has_relu() {
                 val_lo.push(zl[j]);
@@ -160,6 +166,7 @@ pub fn propagate_with_phases(
             if inactive {
                 new_lo_eq[j].iter_mut().for_each(|v| *v = 0.0);
                 new_hi_eq[j].iter_mut().for_each(|v| *v = 0.0);
+                zero_next[j] = true;
             } else if !active {
                 // h <= u (z - l) / (u - l) applied to the upper equation; h >= slope * z on the lower one.
                 let slope = u / (u - l);
@@ -176,6 +183,7 @@ pub fn propagate_with_phases(
         if symbolic {
             eq_lo = new_lo_eq;
             eq_hi = new_hi_eq;
+            eq_zero = zero_next;
         }
         out_lo.push(zl);
         out_hi.push(zu);
