@@ -517,7 +517,9 @@ impl Search {
                 st.lp.total_iterations(),
                 self.log.time(self.elapsed(st))
             ));
-        } else if !self.plugins.separators.is_empty() {
+        } else if !self.plugins.separators.is_empty() && st.shared_rows.is_none() {
+            // Not in a parallel search: per-worker tree cuts (rows added and removed in each worker's LP)
+            // left the stored bases misaligned, mnist-32-16 maximize fell from 4,240 to 169 nodes in 20 s.
             (value, x) = self.tree_cuts(st, &lower, &upper, value, x, node.depth);
         }
         let threshold = self.prune_threshold(st);
