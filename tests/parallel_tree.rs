@@ -391,3 +391,65 @@ fn mps_node_and_time_limits_keep_a_valid_bound() {
         }
     }
 }
+
+#[test]
+fn interrupt_stops_the_workers_with_a_valid_bound() {
+    // p0548 (minimise, optimum 8691) runs for seconds: the flag is raised while the workers search.
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let raiser = {
+        let flag = flag.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        })
+    };
+    let options = MipOptions {
+        interrupt: Some(flag),
+        ..mip_options(2)
+    };
+    let result = solve_mps("p0548.mps", options);
+    raiser.join().unwrap();
+    let Some(r) = result else { return };
+    assert!(
+        matches!(r.status, MipStatus::Interrupted | MipStatus::Optimal),
+        "{:?}",
+        r.status
+    );
+    assert!(r.bound <= 8691.0 + 1e-6 * 8691.0, "bound {}", r.bound);
+}
+
+#[test]
+fn objective_target_stops_every_worker() {
+    let c = random_case(300, &[4, 12, 12, 2]);
+    let model = model_of(&c);
+    let exact = solve_model(
+        &model,
+        &relu_options(1, Branching::Babsr),
+        SolveSetup::default(),
+        &Log::quiet(),
+    )
+    .unwrap();
+    let optimum = exact.objective.unwrap();
+    // Any feasible point at least as good as the optimum minus 1 will do.
+    let target = if c.maximize { optimum - 1.0 } else { optimum + 1.0 };
+    let setup = SolveSetup {
+        objective_target: Some(target),
+        ..SolveSetup::default()
+    };
+    let r = solve_model(&model, &relu_options(2, Branching::Babsr), setup, &Log::quiet()).unwrap();
+    assert!(
+        matches!(r.status, MipStatus::TargetReached | MipStatus::Optimal),
+        "{:?}",
+        r.status
+    );
+    let o = r.objective.unwrap();
+    assert!(
+        bound_is_valid(o, target, c.maximize),
+        "objective {o}, target {target}"
+    );
+    assert!(
+        bound_is_valid(r.bound, optimum, c.maximize),
+        "bound {} against {optimum}",
+        r.bound
+    );
+}
