@@ -7,8 +7,7 @@ use crate::heuristics::{AttackObjective, ForwardPass, Pgd, RegionLp};
 use crate::log::Log;
 use crate::mip::{
     BestBoundDiving, BranchRule, CandidateCheck, Heuristic, MipOptions, MipResult, PluginFactory, Plugins,
-    Pseudocost,
-    Search, Separator,
+    Pseudocost, Search, Separator,
 };
 use crate::nn::Network;
 use crate::options::{Branching, CutKind, Formulation, SolverOptions};
@@ -191,7 +190,11 @@ fn search_plugins(
         Box::new(RegionLp::new(shared.clone())),
     ];
     if let Some(objective) = attack {
-        heuristics.push(Box::new(Pgd::new(shared.clone(), objective.clone(), options.seed)));
+        heuristics.push(Box::new(Pgd::new(
+            shared.clone(),
+            objective.clone(),
+            options.seed,
+        )));
     }
     Plugins {
         branch_rule: Some(branch_rule(model, options)),
