@@ -448,7 +448,8 @@ const PORTFOLIO_ALPHA_STEPS: usize = 6;
 /// nodes against 9,500), then the parent's slopes reused (cheaper nodes, sometimes far fewer), each with a
 /// node budget that starts at `first_budget` and grows fourfold per round, until one decides or the limits
 /// in `options` end it. Every run is complete in itself, so a decided run is a valid answer; the budgets
-/// grow without end, so the portfolio is complete too. Returns the outcome, the summed statistics and the number of runs.
+/// grow without end, so the portfolio is complete too. Returns the outcome, the summed statistics and the
+/// number of runs.
 pub fn input_split_portfolio(
     slack: &Network,
     domain: &InputDomain,
