@@ -1,11 +1,13 @@
-//! Bound-only branch-and-bound for verification: no LP at any node. Each node is an input box and a set of
-//! fixed activations; its bound on `min_k s_k` (the slack network's outputs, a counterexample has every slack
-//! `>= 0`) is the smallest CROWN upper bound of one slack (α-CROWN on the most promising one), and a node whose
-//! bound is below zero holds no counterexample. Otherwise it is split without an LP: on the input with the
-//! largest |coefficient| × width of the bound's linear function (ReluVal's smear; Wang et al., USENIX Security
-//! 2018), or on the unstable neuron with the largest BaBSR-like score read from the same back-substitution
-//! (Bunel et al., JMLR 2020). The box centre and the maximiser of the linear bound are offered as candidates to
-//! the caller's check (a forward pass of the original network): nothing here claims a counterexample itself.
+//! Bound-only branch-and-bound for verification: no LP at any node. Each node is an input box and a set
+//! of fixed activations; its bound on `min_k s_k` (the slack network's outputs, a counterexample has every
+//! slack `>= 0`) is the smallest CROWN upper bound of one slack (α-CROWN on the most promising one), and a
+//! node whose bound is below zero holds no counterexample. Otherwise it is split without an LP: on an input
+//! by strong branching (both halves of every input bounded, the best pair kept; the former smear rule,
+//! |coefficient| × width of the bound's linear function after ReluVal, Wang et al., USENIX Security 2018,
+//! stays as an option), or on the unstable neuron with the largest BaBSR-like score read from the same
+//! back-substitution (Bunel et al., JMLR 2020). The box centre and the maximiser of the linear bound are
+//! offered as candidates to the caller's check (a forward pass of the original network): nothing here
+//! claims a counterexample itself.
 
 use crate::bounds::{BoundMethod, NeuronBounds, ObjectiveBound, Phase, Propagator, Slopes};
 use crate::nn::Network;

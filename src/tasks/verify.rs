@@ -444,11 +444,12 @@ pub const PORTFOLIO_FIRST_NODES: u64 = 8_000;
 const PORTFOLIO_ALPHA_STEPS: usize = 6;
 
 /// Input-split searches whose tree size swings with the slopes are run as restarts: the slopes
-/// re-optimised at every node (fewer nodes on most conjunctions: ACAS Xu property 2 on 4_2 takes 3,300 nodes
-/// against 9,500), then the parent's slopes reused (cheaper nodes, sometimes far fewer), each with a node budget that starts at
-/// `first_budget` and grows fourfold per round, until one decides or the limits in `options` end it. Every
-/// run is complete in itself, so a decided run is a valid answer; the budgets grow without end, so the
-/// portfolio is complete too. Returns the outcome, the summed statistics and the number of runs.
+/// re-optimised at every node (fewer nodes on most conjunctions: ACAS Xu property 2 on 4_2 takes 3,300
+/// nodes against 9,500), then the parent's slopes reused (cheaper nodes, sometimes far fewer), each with a
+/// node budget that starts at `first_budget` and grows fourfold per round, until one decides or the limits
+/// in `options` end it. Every run is complete in itself, so a decided run is a valid answer; the budgets
+/// grow without end, so the portfolio is complete too. Returns the outcome, the summed statistics and the
+/// number of runs.
 pub fn input_split_portfolio(
     slack: &Network,
     domain: &InputDomain,
