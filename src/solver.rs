@@ -1,7 +1,7 @@
 //! The one wiring point: builds the ReLU model and the search with the plug-ins the options choose.
 
 use crate::bounds::{compute_bounds, BoundsOptions};
-use crate::cuts::{add_partition_formulation_to_model, NeuronCuts, PartitionStrategy};
+use crate::cuts::{add_partition_formulation_to_model, L2Tangents, NeuronCuts, PartitionStrategy};
 use crate::error::Result;
 use crate::heuristics::{AttackObjective, ForwardPass, Pgd, RegionLp};
 use crate::log::Log;
@@ -66,6 +66,8 @@ pub struct SolveSetup {
     /// hundredth node, from the node's LP input inside the node's input box. Must ascend where the model's
     /// objective does (maximize-type tasks).
     pub attack: Option<AttackObjective>,
+    /// Tangent cuts of the L2 adversarial objective's squares (root and tree).
+    pub l2_tangents: Option<L2Tangents>,
 }
 
 /// Prints the model statistics a MILP user reads first.
@@ -162,13 +164,19 @@ pub fn solve_model(
     let plugins = Plugins {
         check: setup.check,
         start_points,
-        ..search_plugins(&shared, options, setup.attack.as_ref())
+        ..search_plugins(
+            &shared,
+            options,
+            setup.attack.as_ref(),
+            setup.l2_tangents.as_ref(),
+        )
     };
     // Each further worker of a parallel search gets plug-ins of its own (they keep state: pseudo-costs,
     // cut pools, heuristic schedules).
     let factory: PluginFactory = {
-        let (model, options, attack) = (shared.clone(), options.clone(), setup.attack.clone());
-        Arc::new(move || search_plugins(&model, &options, attack.as_ref()))
+        let (model, options) = (shared.clone(), options.clone());
+        let (attack, tangents) = (setup.attack.clone(), setup.l2_tangents.clone());
+        Arc::new(move || search_plugins(&model, &options, attack.as_ref(), tangents.as_ref()))
     };
     let mut mip = mip_options(options);
     mip.objective_target = setup.objective_target;
@@ -184,6 +192,7 @@ fn search_plugins(
     shared: &Arc<ReluModel>,
     options: &SolverOptions,
     attack: Option<&AttackObjective>,
+    l2_tangents: Option<&L2Tangents>,
 ) -> Plugins {
     let model = shared.as_ref();
     let mut separators: Vec<Box<dyn Separator>> = Vec::new();
@@ -197,6 +206,9 @@ fn search_plugins(
             }
             .with_tree(options.cut_tree),
         ));
+    }
+    if let Some(t) = l2_tangents {
+        separators.push(Box::new(t.clone()));
     }
     let mut heuristics: Vec<Box<dyn Heuristic>> = vec![
         Box::new(ForwardPass::new(shared.clone())),

@@ -8,11 +8,13 @@
 //! (ageing, deduplication, limits) sits with the search in `mip::CutPool`.
 
 pub mod ideal;
+pub mod l2_tangents;
 pub mod model;
 pub mod partition;
 pub mod separators;
 
 pub use ideal::{separate_ideal, SeparationTolerance};
+pub use l2_tangents::L2Tangents;
 pub use model::{add_partition_formulation_to_model, cut_neurons, NeuronCuts, TreeSchedule};
 pub use partition::{
     add_psplit, partition_inputs, separate_partition, ModelBuilder, PartitionStrategy, PsplitColumns,

@@ -13,6 +13,7 @@
 
 use super::maximize::warm_start_budget;
 use super::outcome::{snap_input, TaskResult};
+use crate::cuts::L2Tangents;
 use crate::error::{Error, Result};
 use crate::heuristics::{pgd_attack, AttackObjective, PgdOptions};
 use crate::log::{fmt_value, Log};
@@ -793,10 +794,17 @@ fn solve_with_margin(
             })
         };
         let squared = spec.norm == Norm::L2;
+        let l2_tangents = squared.then(|| L2Tangents {
+            pairs: l2_cols
+                .iter()
+                .map(|&(i, sq)| (model.input_col(i), x0[i], sq))
+                .collect(),
+        });
         let setup = SolveSetup {
             check: Some(check),
             start_inputs: warm.iter().map(|x| (x.clone(), "pgd".to_string())).collect(),
             objective_cutoff: cutoff.map(|c| if squared { c * c } else { c }),
+            l2_tangents,
             ..SolveSetup::default()
         };
         let remaining = options
