@@ -268,21 +268,8 @@ pub fn adversarial(
 ) -> Result<AdversarialReport> {
     options.validate()?;
     let start = Instant::now();
-    let (n, m) = (net.input_size(), net.output_size());
-    if spec.reference.len() != n || domain.dim() != n {
-        return Err(Error::Options(format!(
-            "the reference has {} features, the network {n} inputs",
-            spec.reference.len()
-        )));
-    }
-    let reference_output = net.forward(&spec.reference);
-    let source = spec.source.unwrap_or_else(|| argmax(&reference_output));
-    if source >= m || spec.target.is_some_and(|t| t >= m || t == source) {
-        return Err(Error::Options(format!(
-            "source {source} and target {:?} must be distinct classes below {m}",
-            spec.target
-        )));
-    }
+    let m = net.output_size();
+    let (reference_output, source) = reference_and_source(net, domain, spec)?;
     let (Margin::Ratio(r) | Margin::Additive(r)) = spec.margin;
     if !r.is_finite() {
         return Err(Error::Options(format!("the margin must be finite, got {r}")));
@@ -712,6 +699,31 @@ fn build_adversarial_model(
     Ok((model, l2_cols))
 }
 
+/// Checks the reference against the network and the source/target classes; returns the network's output at
+/// the reference and the source class (given, or the reference's winning class).
+pub(crate) fn reference_and_source(
+    net: &Network,
+    domain: &InputDomain,
+    spec: &AdversarialSpec,
+) -> Result<(Vec<f64>, usize)> {
+    let (n, m) = (net.input_size(), net.output_size());
+    if spec.reference.len() != n || domain.dim() != n {
+        return Err(Error::Options(format!(
+            "the reference has {} features, the network {n} inputs",
+            spec.reference.len()
+        )));
+    }
+    let reference_output = net.forward(&spec.reference);
+    let source = spec.source.unwrap_or_else(|| argmax(&reference_output));
+    if source >= m || spec.target.is_some_and(|t| t >= m || t == source) {
+        return Err(Error::Options(format!(
+            "source {source} and target {:?} must be distinct classes below {m}",
+            spec.target
+        )));
+    }
+    Ok((reference_output, source))
+}
+
 /// The MILPs [`adversarial`] solves first, one per target class (`spec.target`, or every class but the source):
 /// each over the domain's box cut to `max_change`, asking for the margin plus [`MARGIN_SAFETY`]. The answer is
 /// the smallest optimum among them. The search may then shrink the box to a known distance (which keeps that
@@ -724,22 +736,8 @@ pub fn adversarial_models(
     options: &SolverOptions,
 ) -> Result<Vec<(usize, ReluModel)>> {
     options.validate()?;
-    let (n, m) = (net.input_size(), net.output_size());
-    if spec.reference.len() != n || domain.dim() != n {
-        return Err(Error::Options(format!(
-            "the reference has {} features, the network {n} inputs",
-            spec.reference.len()
-        )));
-    }
-    let source = spec
-        .source
-        .unwrap_or_else(|| argmax(&net.forward(&spec.reference)));
-    if source >= m || spec.target.is_some_and(|t| t >= m || t == source) {
-        return Err(Error::Options(format!(
-            "source {source} and target {:?} must be distinct classes below {m}",
-            spec.target
-        )));
-    }
+    let m = net.output_size();
+    let (_, source) = reference_and_source(net, domain, spec)?;
     let box_domain = search_domain(domain, spec)?;
     let targets: Vec<usize> = match spec.target {
         Some(t) => vec![t],

@@ -4,7 +4,7 @@
 //! are much tighter than those of the whole domain. Every reported input passes [`check`] (tolerance 0).
 
 use super::adversarial::{
-    argmax, check, distance, report_of, search_domain, AdversarialReport, AdversarialSpec,
+    check, distance, reference_and_source, report_of, search_domain, AdversarialReport, AdversarialSpec,
 };
 use super::radius_search::{largest_radius, radius_result, search_radius};
 use super::verify::verify_property;
@@ -44,20 +44,7 @@ pub fn adversarial_by_radius(
                 .into(),
         ));
     }
-    if spec.reference.len() != n || domain.dim() != n {
-        return Err(Error::Options(format!(
-            "the reference has {} features, the network {n} inputs",
-            spec.reference.len()
-        )));
-    }
-    let reference_output = net.forward(&spec.reference);
-    let source = spec.source.unwrap_or_else(|| argmax(&reference_output));
-    if source >= m || spec.target.is_some_and(|t| t >= m || t == source) {
-        return Err(Error::Options(format!(
-            "source {source} and target {:?} must be distinct classes below {m}",
-            spec.target
-        )));
-    }
+    let (reference_output, source) = reference_and_source(net, domain, spec)?;
     let box_domain = search_domain(domain, spec)?;
     // Unsafe set: the target wins by the margin (`y_t - a y_j >= b` as `a y_j - y_t <= -b`); untargeted,
     // one disjunct per other class.

@@ -13,6 +13,7 @@
 //! - `mineps`: the smallest L∞ radius `r` around a reference `x0` at which A still picks class `c` (by
 //!   [`MINEPS_MARGIN`]) while B does not (some `j != c` with `y^B_j >= y^B_c`, one big-M binary per `j`).
 
+use super::adversarial::distance;
 use super::compare::{with_outputs, CompareReport};
 use super::compose::parallel;
 use super::outcome::{snap_input, TaskResult};
@@ -24,7 +25,7 @@ use crate::nn::Network;
 use crate::options::{Branching, SolverOptions};
 use crate::relu::Stability;
 use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup};
-use crate::spec::InputDomain;
+use crate::spec::{InputDomain, Norm};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -310,19 +311,9 @@ pub fn mineps_model(
     Ok((model, c))
 }
 
-/// `mineps`: the smallest L∞ distance from `reference` to an input of `domain` where `a` picks `class` (A's
-/// prediction at the reference when `None`) and `b` does not. `infeasible`: no such input in the domain.
-pub fn mineps(
-    a: &Network,
-    b: &Network,
-    domain: &InputDomain,
-    reference: &[f64],
-    class: Option<usize>,
-    options: &SolverOptions,
-    log: &Log,
-) -> Result<CompareReport> {
-    options.validate()?;
-    let start = Instant::now();
+/// Checks `mineps`'s arguments (shared by the MILP and the radius search): two classifiers with the same
+/// number (>= 2) of outputs and a finite reference of the networks' input size; returns the number of classes.
+pub(crate) fn check_mineps_arguments(a: &Network, b: &Network, reference: &[f64]) -> Result<usize> {
     let (ma, mb) = (a.output_size(), b.output_size());
     if ma != mb || ma < 2 {
         return Err(Error::Options(format!(
@@ -336,25 +327,31 @@ pub fn mineps(
             a.input_size()
         )));
     }
+    Ok(ma)
+}
+
+/// `mineps`: the smallest L∞ distance from `reference` to an input of `domain` where `a` picks `class` (A's
+/// prediction at the reference when `None`) and `b` does not. `infeasible`: no such input in the domain.
+pub fn mineps(
+    a: &Network,
+    b: &Network,
+    domain: &InputDomain,
+    reference: &[f64],
+    class: Option<usize>,
+    options: &SolverOptions,
+    log: &Log,
+) -> Result<CompareReport> {
+    options.validate()?;
+    let start = Instant::now();
+    check_mineps_arguments(a, b, reference)?;
     let (model, c) = mineps_model(a, b, domain, reference, class, options)?;
     log_model_stats(&model, log);
-    let radius = |x: &[f64]| {
-        x.iter()
-            .zip(reference)
-            .map(|(p, q)| (p - q).abs())
-            .fold(0.0_f64, f64::max)
-    };
     let check: CandidateCheck = {
         let (a, b, domain, cols) = (a.clone(), b.clone(), domain.clone(), model.input_cols.clone());
         let reference = reference.to_vec();
         Arc::new(move |point: &[f64]| {
             let x = snap_input(&cols, &domain, point)?;
-            disagrees_at(&a.forward(&x), &b.forward(&x), c).then(|| {
-                x.iter()
-                    .zip(&reference)
-                    .map(|(p, q)| (p - q).abs())
-                    .fold(0.0_f64, f64::max)
-            })
+            disagrees_at(&a.forward(&x), &b.forward(&x), c).then(|| distance(Norm::Linf, &x, &reference))
         })
     };
     let setup = SolveSetup {
@@ -369,7 +366,7 @@ pub fn mineps(
         .and_then(|p| snap_input(&model.input_cols, domain, p))
     {
         if disagrees_at(&a.forward(&x), &b.forward(&x), c) {
-            result.objective = Some(radius(&x));
+            result.objective = Some(distance(Norm::Linf, &x, reference));
             result.input = Some(x);
         }
     }

@@ -175,20 +175,7 @@ pub fn mineps_by_radius(
 ) -> Result<CompareReport> {
     options.validate()?;
     let start = Instant::now();
-    let m = a.output_size();
-    if m != b.output_size() || m < 2 {
-        return Err(Error::Options(format!(
-            "mineps needs two classifiers with the same number (>= 2) of outputs, got {m} and {}",
-            b.output_size()
-        )));
-    }
-    if reference.len() != a.input_size() || reference.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Options(format!(
-            "the reference has {} finite values, the networks take {} inputs",
-            reference.len(),
-            a.input_size()
-        )));
-    }
+    let m = super::compare_modes::check_mineps_arguments(a, b, reference)?;
     let c = class.unwrap_or_else(|| predicted_class(&a.forward(reference)));
     if c >= m {
         return Err(Error::Options(format!("class {c} out of range ({m} outputs)")));
