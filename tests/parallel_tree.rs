@@ -3,17 +3,16 @@
 //! bound when a node or time limit stops it.
 
 mod common;
+#[path = "relu_support/oracle.rs"]
+mod oracle;
 
-use relumip::bounds::interval_bounds;
+use oracle::{enumerate, model_of, Case};
 use relumip::io::mps::read_mps;
 use relumip::log::Log;
-use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
 use relumip::mip::{solve_mip, MipOptions, MipProblem, MipResult, MipStatus};
 use relumip::nn::{Layer, Network};
 use relumip::options::{Branching, SolverOptions};
-use relumip::relu::ReluModel;
 use relumip::solver::{solve_model, SolveSetup};
-use relumip::spec::InputDomain;
 
 /// A small deterministic generator (xorshift64*), so that every run tests the same networks.
 struct Rng(u64);
@@ -28,14 +27,6 @@ impl Rng {
     fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next()
     }
-}
-
-struct Case {
-    net: Network,
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    objective: Vec<f64>,
-    maximize: bool,
 }
 
 fn random_case(seed: u64, sizes: &[usize]) -> Case {
@@ -63,91 +54,6 @@ fn random_case(seed: u64, sizes: &[usize]) -> Case {
         objective,
         maximize: rng.next() < 0.5,
     }
-}
-
-/// The best objective over all activation patterns (one LP per pattern over the input box).
-fn enumerate(c: &Case) -> f64 {
-    let n = c.net.input_size();
-    let sense = if c.maximize {
-        Sense::Maximize
-    } else {
-        Sense::Minimize
-    };
-    let mut best = if c.maximize {
-        f64::NEG_INFINITY
-    } else {
-        f64::INFINITY
-    };
-    for code in 0u64..(1u64 << c.net.relu_count()) {
-        let mut lp = LpProblem::new(sense);
-        for i in 0..n {
-            lp.add_col(0.0, c.lower[i], c.upper[i], format!("x{i}"));
-        }
-        // Each layer's values as affine functions of the input: (coefficients, constant).
-        let mut vals: Vec<(Vec<f64>, f64)> = (0..n)
-            .map(|i| {
-                let mut e = vec![0.0; n];
-                e[i] = 1.0;
-                (e, 0.0)
-            })
-            .collect();
-        let mut bit = 0;
-        for layer in c.net.layers() {
-            let mut next = Vec::new();
-            for j in 0..layer.outputs() {
-                let mut e = vec![0.0; n];
-                let mut k0 = layer.bias()[j];
-                for (i, &w) in layer.row(j).iter().enumerate() {
-                    for t in 0..n {
-                        e[t] += w * vals[i].0[t];
-                    }
-                    k0 += w * vals[i].1;
-                }
-                if !layer.has_relu() {
-                    next.push((e, k0));
-                    continue;
-                }
-                let coeffs: Vec<(usize, f64)> = e.iter().copied().enumerate().collect();
-                if code >> bit & 1 == 1 {
-                    lp.add_row(-k0, f64::INFINITY, coeffs, "active");
-                    next.push((e, k0));
-                } else {
-                    lp.add_row(f64::NEG_INFINITY, -k0, coeffs, "inactive");
-                    next.push((vec![0.0; n], 0.0));
-                }
-                bit += 1;
-            }
-            vals = next;
-        }
-        for (j, &w) in c.objective.iter().enumerate() {
-            for t in 0..n {
-                lp.cost[t] += w * vals[j].0[t];
-            }
-            lp.objective_offset += w * vals[j].1;
-        }
-        let mut s = DualSimplex::new(&lp, LpOptions::default()).unwrap();
-        if s.solve() == LpStatus::Optimal {
-            let v = s.objective_value();
-            best = if c.maximize { best.max(v) } else { best.min(v) };
-        }
-    }
-    best
-}
-
-fn model_of(c: &Case) -> ReluModel {
-    let domain = InputDomain::boxed(c.lower.clone(), c.upper.clone()).unwrap();
-    let bounds = interval_bounds(&c.net, &c.lower, &c.upper);
-    let mut model = ReluModel::new(&c.net, &domain, &bounds).unwrap();
-    let terms: Vec<(usize, f64)> = (0..c.objective.len())
-        .filter_map(|j| model.output_col(j).map(|col| (col, c.objective[j])))
-        .collect();
-    let sense = if c.maximize {
-        Sense::Maximize
-    } else {
-        Sense::Minimize
-    };
-    model.set_objective(sense, &terms, 0.0);
-    model
 }
 
 fn relu_options(threads: usize, branching: Branching) -> SolverOptions {

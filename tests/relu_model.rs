@@ -2,25 +2,19 @@
 //! random networks: optima agree within 1e-6 and verification answers agree.
 
 use proptest::prelude::*;
-use relumip::bounds::interval_bounds;
 use relumip::log::Log;
-use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
 use relumip::nn::{Layer, Network};
 use relumip::options::{Branching, SolverOptions};
-use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit, ReluModel};
+use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit};
 use relumip::result::Status;
 use relumip::solver::{solve_model, SolveSetup};
 use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
 use relumip::tasks::verify::{slack_network, verify_property};
 
-#[derive(Debug, Clone)]
-struct Case {
-    net: Network,
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    objective: Vec<f64>,
-    maximize: bool,
-}
+#[path = "relu_support/oracle.rs"]
+mod oracle;
+
+use oracle::{enumerate, model_of, Case};
 
 fn case() -> impl Strategy<Value = Case> {
     (2usize..=4, 2usize..=5, 0usize..=5, 1usize..=3).prop_flat_map(|(n_in, h1, h2, n_out)| {
@@ -61,96 +55,6 @@ fn case() -> impl Strategy<Value = Case> {
                 }
             })
     })
-}
-
-/// The best objective over all activation patterns: each pattern's region is a polytope in x, the
-/// network affine on it; one LP per pattern.
-fn enumerate(c: &Case) -> f64 {
-    let layers = c.net.layers();
-    let relu: usize = c.net.relu_count();
-    let n = c.net.input_size();
-    let mut best = if c.maximize {
-        f64::NEG_INFINITY
-    } else {
-        f64::INFINITY
-    };
-    for code in 0u64..(1u64 << relu) {
-        let mut lp = LpProblem::new(if c.maximize {
-            Sense::Maximize
-        } else {
-            Sense::Minimize
-        });
-        for i in 0..n {
-            lp.add_col(0.0, c.lower[i], c.upper[i], format!("x{i}"));
-        }
-        // Current layer values as affine functions of x: (coeffs, constant).
-        let mut vals: Vec<(Vec<f64>, f64)> = (0..n)
-            .map(|i| {
-                let mut e = vec![0.0; n];
-                e[i] = 1.0;
-                (e, 0.0)
-            })
-            .collect();
-        let mut bit = 0;
-        for layer in layers {
-            let mut next = Vec::new();
-            for j in 0..layer.outputs() {
-                let mut e = vec![0.0; n];
-                let mut k0 = layer.bias()[j];
-                for (i, &w) in layer.row(j).iter().enumerate() {
-                    for t in 0..n {
-                        e[t] += w * vals[i].0[t];
-                    }
-                    k0 += w * vals[i].1;
-                }
-                if layer.has_relu() {
-                    let active = code >> bit & 1 == 1;
-                    bit += 1;
-                    let coeffs: Vec<(usize, f64)> = e.iter().enumerate().map(|(t, &v)| (t, v)).collect();
-                    if active {
-                        lp.add_row(-k0, f64::INFINITY, coeffs, "act");
-                        next.push((e, k0));
-                    } else {
-                        lp.add_row(f64::NEG_INFINITY, -k0, coeffs, "inact");
-                        next.push((vec![0.0; n], 0.0));
-                    }
-                } else {
-                    next.push((e, k0));
-                }
-            }
-            vals = next;
-        }
-        let mut offset = 0.0;
-        for (j, &w) in c.objective.iter().enumerate() {
-            for t in 0..n {
-                lp.cost[t] += w * vals[j].0[t];
-            }
-            offset += w * vals[j].1;
-        }
-        lp.objective_offset = offset;
-        let mut s = DualSimplex::new(&lp, LpOptions::default()).unwrap();
-        if s.solve() == LpStatus::Optimal {
-            let v = s.objective_value();
-            best = if c.maximize { best.max(v) } else { best.min(v) };
-        }
-    }
-    best
-}
-
-fn model_of(c: &Case) -> ReluModel {
-    let domain = InputDomain::boxed(c.lower.clone(), c.upper.clone()).unwrap();
-    let bounds = interval_bounds(&c.net, &c.lower, &c.upper);
-    let mut model = ReluModel::new(&c.net, &domain, &bounds).unwrap();
-    let terms: Vec<(usize, f64)> = (0..c.objective.len())
-        .filter_map(|j| model.output_col(j).map(|col| (col, c.objective[j])))
-        .collect();
-    let sense = if c.maximize {
-        Sense::Maximize
-    } else {
-        Sense::Minimize
-    };
-    model.set_objective(sense, &terms, 0.0);
-    model
 }
 
 fn options(branching: Branching) -> SolverOptions {
