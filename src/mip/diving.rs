@@ -11,9 +11,9 @@ use crate::lp::{DualSimplex, LpOptions, LpStatus};
 /// A value within this of an integer counts as integral.
 const INTEGRAL: f64 = 1e-6;
 
-/// Rounds each fractional integer column of `x` in a direction no row constrains (a column with no
-/// "down-lock" may round down, one with no "up-lock" may round up); `None` when some column has locks
-/// both ways. A point rounded this way keeps every row the LP point satisfied.
+/// Per column, how many rows a decrease ("down-lock") or an increase ("up-lock") could violate: a column
+/// with no down-lock may round down, one with no up-lock may round up, and a point rounded this way keeps
+/// every row the LP point satisfied.
 #[derive(Debug, Clone)]
 pub struct Locks {
     down: Vec<u32>,
@@ -43,7 +43,8 @@ impl Locks {
         Locks { down, up }
     }
 
-    /// `x` with its fractional integer columns rounded in a lock-free direction, if every one has one.
+    /// `x` with its fractional integer columns rounded in a lock-free direction; `None` when some column
+    /// has locks both ways.
     pub fn round(&self, problem: &MipProblem, x: &[f64]) -> Option<Vec<f64>> {
         let mut point = x.to_vec();
         for (j, v) in point.iter_mut().enumerate() {
