@@ -64,6 +64,7 @@ pub(super) fn apply_solver_table(options: &mut SolverOptions, flags: &SolverFlag
     if flags.bounds.is_none() {
         if let Some(b) = s.bounds {
             options.bounds = b;
+            options.auto_bounds = false;
         }
     }
 }

@@ -83,6 +83,7 @@ pub(super) fn solver_options(common: &CommonFlags, solver: &SolverFlags) -> anyh
     }
     if let Some(b) = &solver.bounds {
         o.bounds = b.parse().map_err(UsageError)?;
+        o.auto_bounds = false;
     }
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = flag.clone();
