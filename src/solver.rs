@@ -267,11 +267,10 @@ fn search_plugins(
     }
     Plugins {
         branch_rule: Some(branch_rule(model, options)),
-        propagators: vec![Box::new(LayerPropagator::with_crown(
-            model,
-            options.node_symbolic,
-            options.node_crown,
-        ))],
+        propagators: vec![Box::new(
+            LayerPropagator::with_crown(model, options.node_symbolic, options.node_crown)
+                .with_local_big_m(options.node_big_m),
+        )],
         separators,
         heuristics,
         node_selector: Some(Box::new(BestBoundDiving::default())),

@@ -367,6 +367,38 @@ impl DualSimplex {
         self.status = None;
     }
 
+    /// Changes the coefficient of column `col` in row `row` to `value`, where the row already holds an entry
+    /// for that column (the sparsity pattern never changes); returns false, changing nothing, otherwise or for
+    /// a non-finite value. The next solve starts from the current basis (refactorised when `col` is basic), so
+    /// a change that keeps the row valid is as cheap as a bound change (e.g. a big-M coefficient rebuilt on a
+    /// node's tighter bounds).
+    pub fn set_coefficient(&mut self, row: usize, col: usize, value: f64) -> bool {
+        if row >= self.num_rows() || col >= self.num_cols() || !value.is_finite() {
+            return false;
+        }
+        let Some(entry) = self.problem.rows[row].iter_mut().find(|e| e.0 == col) else {
+            return false;
+        };
+        entry.1 = value;
+        let scaled = value * self.row_scale[row] * self.col_scale[col];
+        let core = &mut self.core;
+        for k in core.a.start[col]..core.a.start[col + 1] {
+            if core.a.index[k] == row {
+                core.a.value[k] = scaled;
+            }
+        }
+        for k in core.ar.start[row]..core.ar.start[row + 1] {
+            if core.ar.index[k] == col {
+                core.ar.value[k] = scaled;
+            }
+        }
+        if core.stat[col] == Stat::Basic {
+            core.need_factor = true;
+        }
+        self.status = None;
+        true
+    }
+
     /// Replaces the objective coefficients (same sense). Non-finite entries are read as zero.
     pub fn set_objective(&mut self, cost: &[f64]) {
         let sign = self.sign();

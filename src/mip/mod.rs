@@ -9,6 +9,7 @@ mod branching;
 mod cut_pool;
 mod diving;
 mod incumbent;
+mod local_rows;
 mod node;
 mod plugins;
 mod problem;
@@ -22,6 +23,7 @@ pub use branching::{fractional_columns, split_column, MostFractional, Pseudocost
 pub use cut_pool::{CutLimits, CutPool};
 pub use diving::{Diving, Locks};
 pub use incumbent::{CandidateCheck, Incumbent, IncumbentRecord};
+pub use local_rows::{LocalRow, LocalRows};
 pub use node::{BoundChange, Node};
 pub use plugins::{
     BranchRule, Child, Heuristic, NodeView, Propagation, Propagator, Separator, SharedBranchRule, TreeCut,

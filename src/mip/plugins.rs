@@ -1,6 +1,7 @@
 //! The hooks through which a model specialises the search: branching, propagation, cuts, heuristics.
 //! The search calls them; they never call the search.
 
+use super::local_rows::LocalRow;
 use super::node::BoundChange;
 use super::problem::MipProblem;
 use crate::lp::{DualSimplex, RowSpec};
@@ -67,6 +68,13 @@ pub trait Propagator: Send {
     fn name(&self) -> &str;
     /// Appends valid bound changes for the node to `changes`; `view.x` is empty (no LP yet).
     fn propagate(&mut self, view: &NodeView, changes: &mut Vec<BoundChange>) -> Propagation;
+    /// The node's versions of model rows, from the last [`Propagator::propagate`] call (which found the node
+    /// feasible): e.g. big-M rows rebuilt on the node's tighter bounds. Each must hold for every feasible
+    /// point of the model within the node's column bounds; the search installs them for the node's LP only
+    /// (see [`LocalRow`]). None by default.
+    fn local_rows(&mut self, _view: &NodeView) -> Vec<LocalRow> {
+        Vec::new()
+    }
 }
 
 /// Separates cuts valid for the whole model (global cuts) from the LP point.

@@ -61,6 +61,8 @@ pub struct MipStats {
     pub time_s: f64,
     /// Deepest node processed.
     pub max_depth: u32,
+    /// Node-local versions of model rows installed, summed over nodes (see `mip::LocalRow`).
+    pub local_rows: u64,
 }
 
 /// The answer of a search: always a valid bound, an incumbent when one was found.

@@ -4,6 +4,7 @@
 use super::branching::MostFractional;
 use super::cut_pool::{CutLimits, CutPool};
 use super::incumbent::{CandidateCheck, Incumbent};
+use super::local_rows::LocalRows;
 use super::node::{BoundChange, Node};
 use super::plugins::{BranchRule, Heuristic, NodeView, Propagation, Propagator, Separator};
 use super::problem::{MipProblem, INTEGRALITY_TOL};
@@ -144,6 +145,8 @@ struct State {
     /// In a parallel search: the first node id of the workers (ids from it on with this worker's residue
     /// modulo `id_step` are its own).
     first_worker_id: u64,
+    /// The model rows the LP holds in the current node's version (from the propagators' `local_rows`).
+    local_rows: LocalRows,
 }
 
 impl Search {
@@ -194,6 +197,7 @@ impl Search {
             id_step: 1,
             shared_rows: None,
             first_worker_id: 0,
+            local_rows: LocalRows::default(),
         };
         self.log_header();
         for (x, source) in std::mem::take(&mut self.plugins.start_points) {
@@ -439,6 +443,19 @@ impl Search {
             }
         }
         node.changes.extend(new_changes);
+        let mut local_rows = Vec::new();
+        for k in 0..self.plugins.propagators.len() {
+            let view = Self::view(
+                &self.problem,
+                st,
+                &lower,
+                &upper,
+                &[],
+                f64::NEG_INFINITY,
+                node.depth,
+            );
+            local_rows.extend(self.plugins.propagators[k].local_rows(&view));
+        }
         if node.depth == 0 {
             st.stats.root_bound = Some(bound * self.sign());
         }
@@ -447,7 +464,9 @@ impl Search {
             note_pruned(st, bound);
             return NodeOutcome::Done;
         }
-        // The LP.
+        // The LP, with the node's own rows (the model's where it has none).
+        st.stats.local_rows += local_rows.len() as u64;
+        st.local_rows.install(&mut st.lp, &self.problem.lp, local_rows);
         Self::install_bounds(st, &lower, &upper);
         if st.last_solved != Some(node.parent) || node.depth == 0 {
             if let Some(b) = node.basis.clone() {

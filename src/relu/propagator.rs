@@ -5,7 +5,7 @@
 use super::model::{NeuronColumns, ReluModel, Stability};
 use super::propagate::{propagate_with_phases, FixedPhase, LayerBounds};
 use crate::bounds::{BoundMethod, NeuronBounds, Phase, Propagator as BoundsPropagator};
-use crate::mip::{BoundChange, NodeView, Propagation, Propagator};
+use crate::mip::{BoundChange, LocalRow, NodeView, Propagation, Propagator};
 use crate::nn::Network;
 use crate::spec::InputDomain;
 
@@ -24,6 +24,10 @@ pub struct LayerPropagator {
     symbolic: bool,
     crown: bool,
     domain: InputDomain,
+    /// Rebuild the big-M rows of unstable neurons on the node's tighter bounds (`Propagator::local_rows`).
+    local_big_m: bool,
+    /// The pre-activation bounds of the last node propagated (when it was found feasible).
+    last: Option<LayerBounds>,
     /// Nodes at which propagation ran.
     pub calls: u64,
 }
@@ -47,8 +51,16 @@ impl LayerPropagator {
             symbolic,
             crown,
             domain: model.domain.clone(),
+            local_big_m: false,
+            last: None,
             calls: 0,
         }
+    }
+
+    /// Whether the big-M rows are rebuilt on each node's bounds or stay the root's (the default).
+    pub fn with_local_big_m(mut self, on: bool) -> Self {
+        self.local_big_m = on;
+        self
     }
 
     /// The node's fixed phases, read from its binary columns' bounds.
@@ -230,6 +242,7 @@ impl Propagator for LayerPropagator {
 
     fn propagate(&mut self, view: &NodeView, changes: &mut Vec<BoundChange>) -> Propagation {
         self.calls += 1;
+        self.last = None;
         let (lower, upper) = (view.col_lower, view.col_upper);
         let lo: Vec<f64> = self.input_cols.iter().map(|&c| lower[c]).collect();
         let hi: Vec<f64> = self.input_cols.iter().map(|&c| upper[c]).collect();
@@ -273,6 +286,9 @@ impl Propagator for LayerPropagator {
         }
         let before = changes.len();
         self.changes_from(&bounds, lower, upper, changes);
+        if self.local_big_m {
+            self.last = Some(bounds);
+        }
         let mut l = lower.to_vec();
         let mut u = upper.to_vec();
         for c in &changes[before..] {
@@ -298,4 +314,66 @@ impl Propagator for LayerPropagator {
             bound: if bound.is_nan() { f64::NEG_INFINITY } else { bound },
         }
     }
+
+    fn local_rows(&mut self, view: &NodeView) -> Vec<LocalRow> {
+        let Some(bounds) = self.last.take() else {
+            return Vec::new();
+        };
+        local_big_m_rows(&self.cols, &self.root, &bounds, &view.problem.lp)
+    }
+}
+
+/// A pre-activation bound counts as tighter than the root's when it moved by more than this share of the
+/// root's width (smaller moves would refactorise the LP for nothing).
+const MIN_BIG_M_TIGHTENING: f64 = 1e-4;
+
+/// Relative outward rounding of the node's bounds before they become coefficients.
+const BIG_M_SAFETY: f64 = 1e-9;
+
+/// The big-M rows `h - w.h_prev - l a <= b - l` and `h - u a <= 0` of every unstable neuron whose node bounds
+/// `[l, u]` (valid for every feasible point of the node) are tighter than the root's `[L, U]` the model was
+/// built on. Both rows stay valid for the node: with `a = 1` they read `h <= z` and `h <= u`, with `a = 0`
+/// `z >= l` and `h <= 0` (Tjeng et al. 2019, the same rows with the node's bounds). The bounds are clamped to
+/// `l <= 0 <= u` (a neuron the node fixes needs no tighter coefficient) and rounded outward a little.
+fn local_big_m_rows(
+    cols: &[Vec<NeuronColumns>],
+    root: &LayerBounds,
+    node: &LayerBounds,
+    lp: &crate::lp::LpProblem,
+) -> Vec<LocalRow> {
+    let mut rows = Vec::new();
+    for (k, layer) in cols.iter().enumerate() {
+        for (j, n) in layer.iter().enumerate() {
+            let (Stability::Unstable, Some(a)) = (n.stability, n.binary) else {
+                continue;
+            };
+            let (root_l, root_u) = (root.0[k][j], root.1[k][j]);
+            let min_move = MIN_BIG_M_TIGHTENING * (root_u - root_l);
+            let l = node.0[k][j].min(0.0);
+            let l = (l - BIG_M_SAFETY * (1.0 + l.abs())).max(root_l);
+            let u = node.1[k][j].max(0.0);
+            let u = (u + BIG_M_SAFETY * (1.0 + u.abs())).min(root_u);
+            let (m0, m1) = (n.first_row + 1, n.first_row + 2);
+            if m1 >= lp.num_rows() {
+                continue;
+            }
+            if l > root_l + min_move {
+                rows.push(LocalRow {
+                    row: m0,
+                    coeffs: vec![(a, -l)],
+                    lower: lp.row_lower[m0],
+                    upper: lp.row_upper[m0] + (root_l - l),
+                });
+            }
+            if u < root_u - min_move {
+                rows.push(LocalRow {
+                    row: m1,
+                    coeffs: vec![(a, -u)],
+                    lower: lp.row_lower[m1],
+                    upper: lp.row_upper[m1],
+                });
+            }
+        }
+    }
+    rows
 }

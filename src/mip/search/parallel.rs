@@ -242,6 +242,8 @@ impl Search {
                 id_step: threads as u64,
                 shared_rows: Some(st.lp.num_rows()),
                 first_worker_id: st.next_id,
+                // The copied LP holds the same node rows as the first worker's.
+                local_rows: st.local_rows.clone(),
             };
             workers.push((search, state, selector));
         }
@@ -255,6 +257,7 @@ fn merge_stats(into: &mut MipStats, other: &MipStats) {
     into.lp_iterations += other.lp_iterations;
     into.pruned_by_propagation += other.pruned_by_propagation;
     into.cuts_added += other.cuts_added;
+    into.local_rows += other.local_rows;
     into.max_depth = into.max_depth.max(other.max_depth);
 }
 
