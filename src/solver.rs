@@ -287,3 +287,50 @@ fn search_plugins(
         start_points: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::interval_bounds;
+    use crate::nn::Layer;
+    use crate::spec::{Ball, Norm};
+
+    #[test]
+    fn lp_root_bounds_are_chosen_only_when_automatic_cheap_and_over_a_box() {
+        let layer = |i, o, relu| Layer::new(i, o, vec![0.5; i * o], vec![-0.2; o], relu).unwrap();
+        let net = Network::new(vec![layer(3, 4, true), layer(4, 2, false)]).unwrap();
+        let domain = InputDomain::boxed(vec![-1.0; 3], vec![1.0; 3]).unwrap();
+        let cheap = interval_bounds(&net, &domain.lower, &domain.upper);
+        let auto = SolverOptions::default();
+        assert_eq!(root_bound_method(&net, &domain, &cheap, &auto), BoundMethod::Lp);
+        // The user's choice stands.
+        let named = SolverOptions {
+            auto_bounds: false,
+            ..SolverOptions::default()
+        };
+        assert_eq!(
+            root_bound_method(&net, &domain, &cheap, &named),
+            BoundMethod::Symbolic
+        );
+        // A time limit too short for the predicted cost.
+        let short = SolverOptions {
+            time_limit: Some(0.0),
+            ..SolverOptions::default()
+        };
+        assert_eq!(
+            root_bound_method(&net, &domain, &cheap, &short),
+            BoundMethod::Symbolic
+        );
+        // A ball: the cost model does not cover its rows.
+        let mut ball = domain.clone();
+        ball.ball = Some(Ball {
+            norm: Norm::L1,
+            center: vec![0.0; 3],
+            radius: 0.5,
+        });
+        assert_eq!(
+            root_bound_method(&net, &ball, &cheap, &auto),
+            BoundMethod::Symbolic
+        );
+    }
+}
