@@ -470,7 +470,7 @@ pub(super) fn report_of(
 
 /// PGD for a small adversarial change: attack the whole box, then the ball of 0.7 times the distance found, in
 /// the task's norm (L1 and L2 balls are projected onto exactly; L0 uses the box), while it keeps succeeding.
-fn shrinking_attack(
+pub(super) fn shrinking_attack(
     net: &Network,
     box_domain: &InputDomain,
     spec: &AdversarialSpec,
@@ -524,14 +524,14 @@ fn shrinking_attack(
     best
 }
 
-fn margin_shift(margin: Margin) -> f64 {
+pub(super) fn margin_shift(margin: Margin) -> f64 {
     match margin {
         Margin::Additive(m) => m,
         Margin::Ratio(_) => 0.0,
     }
 }
 
-fn margin_ratio(margin: Margin) -> f64 {
+pub(super) fn margin_ratio(margin: Margin) -> f64 {
     match margin {
         Margin::Additive(_) => 1.0,
         Margin::Ratio(r) => r,
