@@ -110,9 +110,12 @@ pub fn search_radius(
             let prove = (out.lower, hard.min(u));
             let find = (floor.max(out.lower), u);
             let open = |(a, b): (f64, f64)| b - a > tol(u);
+            let width = |(a, b): (f64, f64)| b - a;
             r = match (open(prove), open(find)) {
                 // After an undecided radius look above it first: inputs are easier to find further out.
                 (_, true) if last_undecided => 0.5 * (find.0 + find.1),
+                // Otherwise halve the wider interval: the gap left is at most the sum of both.
+                (true, true) if width(find) > width(prove) => 0.5 * (find.0 + find.1),
                 (true, _) => 0.5 * (prove.0 + prove.1),
                 (false, true) => 0.5 * (find.0 + find.1),
                 (false, false) if hard.is_finite() => {
