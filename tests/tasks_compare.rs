@@ -224,3 +224,44 @@ fn cli_maxflip_and_mineps() {
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
     assert_eq!(relumip(&refs).0, 2);
 }
+
+/// A random dense `2 -> 5 -> 3` network.
+fn random_net(rng: &mut SplitMix64) -> Network {
+    let mut draw = |k: usize| -> Vec<f64> { (0..k).map(|_| 2.0 * rng.next_f64() - 1.0).collect() };
+    Network::new(vec![
+        Layer::new(2, 5, draw(10), draw(5), true).unwrap(),
+        Layer::new(5, 3, draw(15), draw(3), false).unwrap(),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn maxdiff_linf_by_pieces_against_a_grid() {
+    use relumip::tasks::compare::{maxdiff, output_distance};
+    use relumip::tasks::compose::DiffNorm;
+    let mut rng = SplitMix64::new(7);
+    for _ in 0..4 {
+        let (a, b) = (random_net(&mut rng), random_net(&mut rng));
+        let r = maxdiff(&a, &b, &unit_box(), DiffNorm::Linf, &options(20.0), &Log::quiet()).unwrap();
+        assert_eq!(r.result.status, Status::Optimal);
+        let (obj, bound) = (r.result.objective.unwrap(), r.result.bound.unwrap());
+        let x = r.result.input.clone().unwrap();
+        assert_eq!(
+            obj,
+            output_distance(DiffNorm::Linf, &a.forward(&x), &b.forward(&x))
+        );
+        let best_on_grid = grid(100)
+            .map(|p| output_distance(DiffNorm::Linf, &a.forward(&p), &b.forward(&p)))
+            .fold(0.0_f64, f64::max);
+        // The optimum is at least the grid's best, and the bound at least the optimum (within the pieces'
+        // relative gap 1e-4).
+        assert!(
+            obj >= best_on_grid - 1e-6,
+            "objective {obj} below the grid's {best_on_grid}"
+        );
+        assert!(
+            bound >= obj && bound - obj <= 2e-4 * obj.abs().max(1.0),
+            "bound {bound}, objective {obj}"
+        );
+    }
+}

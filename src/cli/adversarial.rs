@@ -49,9 +49,11 @@ pub struct AdversarialArgs {
     /// Smallest change of a changed feature (l0).
     #[arg(long)]
     pub min_change: Option<f64>,
-    /// How to search: one MILP minimising the distance, or radius search (L1/L∞ without max_changed,
-    /// min_change or integer features: verification questions over balls of doubling, then bisected, radius).
-    #[arg(long, value_enum, default_value_t = SearchMethod::Milp)]
+    /// How to search: one MILP minimising the distance; radius search (L1/L∞ without max_changed,
+    /// min_change or integer features: PGD's input bounds the radius from above, then verification questions
+    /// over balls bisect it until the gap tolerance); or auto: radius search for L∞ where it applies, the
+    /// MILP otherwise.
+    #[arg(long, value_enum, default_value_t = SearchMethod::Auto)]
     pub search: SearchMethod,
     /// Write PNG images of reference, result and difference here (image-shaped inputs).
     #[arg(long, value_name = "DIR")]
@@ -99,8 +101,15 @@ pub(super) fn solve_and_report(
     json: Option<&str>,
     search: SearchMethod,
 ) -> anyhow::Result<()> {
+    let search = match search {
+        SearchMethod::Auto if spec.norm == Norm::Linf && radius_search_applies(domain, spec) => {
+            SearchMethod::Radius
+        }
+        SearchMethod::Auto => SearchMethod::Milp,
+        other => other,
+    };
     let report = match search {
-        SearchMethod::Milp => adversarial(net, domain, spec, options, log)?,
+        SearchMethod::Milp | SearchMethod::Auto => adversarial(net, domain, spec, options, log)?,
         SearchMethod::Radius => {
             if !radius_search_applies(domain, spec) {
                 return Err(UsageError(

@@ -110,4 +110,7 @@ pub enum SearchMethod {
     Milp,
     /// Verification questions over balls of doubling, then bisected, radius (tighter neuron bounds).
     Radius,
+    /// The faster where it applies: radius search for L∞ (`adversarial` without per-feature budgets or integer
+    /// features, and `compare --mode mineps`), one MILP otherwise.
+    Auto,
 }

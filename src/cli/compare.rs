@@ -40,8 +40,8 @@ pub struct CompareArgs {
     #[arg(long)]
     pub label: Option<usize>,
     /// How mineps searches: one MILP minimising the radius, or radius search (verification questions over
-    /// L∞ balls of doubling, then bisected, radius).
-    #[arg(long, value_enum, default_value_t = SearchMethod::Milp)]
+    /// L∞ balls of doubling, then bisected, radius); auto is radius search.
+    #[arg(long, value_enum, default_value_t = SearchMethod::Auto)]
     pub search: SearchMethod,
     #[command(flatten)]
     pub common: CommonFlags,
@@ -116,7 +116,9 @@ pub(super) fn solve_and_report(
             };
             let found = match search {
                 SearchMethod::Milp => mineps(a, b, domain, &x0, label, options, log),
-                SearchMethod::Radius => mineps_by_radius(a, b, domain, &x0, label, options, log),
+                SearchMethod::Radius | SearchMethod::Auto => {
+                    mineps_by_radius(a, b, domain, &x0, label, options, log)
+                }
             };
             match found {
                 Err(relumip::error::Error::Options(message)) => return Err(UsageError(message).into()),

@@ -4,11 +4,13 @@
 //! are much tighter than those of the whole domain. Every reported input passes [`check`] (tolerance 0).
 
 use super::adversarial::{
-    check, distance, reference_and_source, report_of, search_domain, AdversarialReport, AdversarialSpec,
+    check, distance, margin_ratio, margin_shift, reference_and_source, report_of, search_domain,
+    shrinking_attack, AdversarialReport, AdversarialSpec,
 };
-use super::radius_search::{largest_radius, radius_result, search_radius};
+use super::radius_search::{largest_radius, radius_result, search_radius, shrink_toward, RadiusBracket};
 use super::verify::verify_property;
 use crate::error::{Error, Result};
+use crate::heuristics::AttackObjective;
 use crate::log::{fmt_value, Log};
 use crate::nn::Network;
 use crate::options::SolverOptions;
@@ -76,7 +78,31 @@ pub fn adversarial_by_radius(
         spec.norm,
         fmt_value(r_max)
     ));
-    let outcome = search_radius(r_max, (r_max / 64.0).max(1e-6), options, log, |r, opts| {
+    // A found input, moved as close to the reference as the check allows along the segment.
+    let accept = |x: &[f64]| check(net, &box_domain, spec, source, x).is_ok();
+    let closer = |x: &[f64]| {
+        let x = shrink_toward(&spec.reference, x, accept);
+        let d = distance(spec.norm, &x, &spec.reference);
+        (x, d)
+    };
+    // PGD first: its input, shortened, is the bracket's upper end, so the search bisects at once.
+    let attack = match spec.target {
+        Some(t) => AttackObjective::target(m, t, margin_shift(spec.margin), margin_ratio(spec.margin)),
+        None => AttackObjective::untargeted(m, source, margin_shift(spec.margin), margin_ratio(spec.margin)),
+    };
+    let known = RadiusBracket {
+        lower: 0.0,
+        best: shrinking_attack(net, &box_domain, spec, source, &attack, options)
+            .filter(|w| accept(&w.input))
+            .map(|w| closer(&w.input)),
+    };
+    if let Some((_, d)) = &known.best {
+        log.line(&format!(
+            "PGD found an adversarial input at distance {}",
+            fmt_value(*d)
+        ));
+    }
+    let outcome = search_radius(r_max, (r_max / 64.0).max(1e-6), known, options, log, |r, opts| {
         let ball = match spec.norm {
             Norm::L1 => box_domain.clone().intersect_l1(&spec.reference, r)?,
             _ => box_domain.clone().intersect_linf(&spec.reference, r)?,
@@ -94,13 +120,9 @@ pub fn adversarial_by_radius(
         let report = verify_property(net, &prop, opts, &Log::quiet())?;
         let answer = match report.status {
             Status::Unsat => Some(None),
-            Status::Sat => report.counterexample.and_then(|cex| {
-                let x = cex.input;
-                check(net, &box_domain, spec, source, &x).ok().map(|_| {
-                    let d = distance(spec.norm, &x, &spec.reference);
-                    Some((x, d))
-                })
-            }),
+            Status::Sat => report
+                .counterexample
+                .and_then(|cex| accept(&cex.input).then(|| Some(closer(&cex.input)))),
             _ => None,
         };
         Ok((answer, report.nodes, report.lp_iterations))
