@@ -683,3 +683,18 @@ fn solver_choices_parse_from_command_line_text() {
     assert_eq!(parse_cuts("none").ok(), Some(vec![]));
     assert!(parse_cuts("gomory").unwrap_err().to_string().contains("gomory"));
 }
+
+#[test]
+fn instance_search_is_automatic_unless_named() {
+    let base = "[network]\npath = \"a.onnx\"\n[task]\nkind = \"adversarial\"\nreference = \"r.csv\"\nnorm = \"linf\"\n";
+    let search_of = |extra: &str| match parse_instance(&format!("{base}{extra}"), Path::new("i.toml"))
+        .unwrap()
+        .task
+    {
+        Task::Adversarial(t) => t.radius_search,
+        other => panic!("not adversarial: {other:?}"),
+    };
+    assert_eq!(search_of(""), None);
+    assert_eq!(search_of("search = \"milp\"\n"), Some(false));
+    assert_eq!(search_of("search = \"radius\"\n"), Some(true));
+}

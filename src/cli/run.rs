@@ -173,11 +173,11 @@ fn instance_margin(margin: Option<MarginSpec>) -> Margin {
     }
 }
 
-fn search_method(radius: bool) -> SearchMethod {
-    if radius {
-        SearchMethod::Radius
-    } else {
-        SearchMethod::Milp
+fn search_method(radius: Option<bool>) -> SearchMethod {
+    match radius {
+        None => SearchMethod::Auto,
+        Some(true) => SearchMethod::Radius,
+        Some(false) => SearchMethod::Milp,
     }
 }
 

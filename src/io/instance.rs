@@ -68,8 +68,9 @@ pub struct AdversarialTask {
     pub max_changed: Option<usize>,
     /// Smallest change of a changed feature.
     pub min_change: Option<f64>,
-    /// `search = "radius"`: answer by radius search instead of one MILP (`"milp"`, the default).
-    pub radius_search: bool,
+    /// `search = "radius"` (`Some(true)`) or `"milp"` (`Some(false)`); absent (`None`): automatic, as the
+    /// command's `--search auto` (radius search for L∞ where it applies, otherwise one MILP).
+    pub radius_search: Option<bool>,
 }
 
 /// The `compare` modes.
@@ -101,8 +102,9 @@ pub struct CompareTask {
     pub label_first: bool,
     /// `mineps`: the class A must keep (absent: A's prediction at the reference).
     pub label: Option<usize>,
-    /// `mineps` with `search = "radius"`: answer by radius search instead of one MILP (the default).
-    pub radius_search: bool,
+    /// `mineps`: `search = "radius"` (`Some(true)`) or `"milp"` (`Some(false)`); absent (`None`): automatic,
+    /// as the command's `--search auto` (radius search).
+    pub radius_search: Option<bool>,
 }
 
 /// The question an instance asks.
@@ -397,8 +399,9 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
         return Err(("norm", "goes with mode = \"maxdiff\"".into()));
     }
     let radius_search = match t.search.as_deref() {
-        None | Some("milp") => false,
-        Some("radius") => true,
+        None => None,
+        Some("milp") => Some(false),
+        Some("radius") => Some(true),
         Some(other) => {
             return Err((
                 "search",
@@ -495,7 +498,7 @@ fn task(t: RawTask, base: &Path) -> FieldResult<Task> {
             if t.label.is_some() && mode != CompareMode::Mineps {
                 return Err(("label", "applies to mode = \"mineps\" only".into()));
             }
-            if radius_search && mode != CompareMode::Mineps {
+            if radius_search == Some(true) && mode != CompareMode::Mineps {
                 return Err(("search", "radius search applies to mode = \"mineps\" only".into()));
             }
             Task::Compare(CompareTask {
