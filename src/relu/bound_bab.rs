@@ -59,6 +59,12 @@ pub struct BoundBabOptions {
     /// Input splits: bound both halves of every splittable input (a CROWN pass each, the parent's slopes
     /// and weights reused) and split the input whose halves bound best, in place of the smear score.
     pub strong_branching: bool,
+    /// Activation splits: β-CROWN steps per node below the root (`0`: the former search, CROWN
+    /// propagation under the phases at every node and the parent's slopes, without the split constraints).
+    pub beta_steps: usize,
+    /// Activation splits with β-CROWN: also propagate CROWN bounds again under each node's phases
+    /// (intersected with the parent's), in place of keeping the parent's bounds with the split neuron clipped.
+    pub recompute_intermediate: bool,
 }
 
 impl Default for BoundBabOptions {
@@ -75,6 +81,8 @@ impl Default for BoundBabOptions {
             max_nodes: None,
             strong_branching: true,
             threads: 1,
+            beta_steps: 20,
+            recompute_intermediate: false,
         }
     }
 }
@@ -152,6 +160,9 @@ pub fn bound_bab(
     check: &mut dyn FnMut(&[f64]) -> bool,
     options: &BoundBabOptions,
 ) -> (BoundBabOutcome, BoundBabStats) {
+    if options.split == BoundSplit::Activation && options.beta_steps > 0 {
+        return super::beta_bab::beta_bab(slack_net, domain, check, options);
+    }
     let start = Instant::now();
     let mut stats = BoundBabStats {
         root_bound: f64::INFINITY,
@@ -609,9 +620,7 @@ fn split_input(node: &Node, ob: &ObjectiveBound, root_width: &[f64], min_fractio
     ])
 }
 
-/// Fixes the free unstable neuron with the largest score: the intercept of its upper relaxation
-/// `-l u / (u - l)` times its positive coefficient in the bound (what fixing it removes from the bound), with
-/// the relaxation's width as a tie-break; `None` when no neuron is left to fix.
+/// Fixes the free unstable neuron chosen by [`activation_split_choice`]; `None` when no neuron is left.
 fn split_activation(
     node: &Node,
     ob: &ObjectiveBound,
@@ -619,12 +628,33 @@ fn split_activation(
     relu_index: &[Option<usize>],
     last: usize,
 ) -> Option<Split> {
+    let (r, j) = activation_split_choice(&node.phases, ob, bounds, relu_index, last)?;
+    let mut inactive = node.phases.clone();
+    inactive[r][j] = Phase::Inactive;
+    let mut active = node.phases.clone();
+    active[r][j] = Phase::Active;
+    Some(vec![
+        (node.lower.clone(), node.upper.clone(), inactive),
+        (node.lower.clone(), node.upper.clone(), active),
+    ])
+}
+
+/// The free unstable neuron (ReLU layer, index) with the largest score: the intercept of its upper
+/// relaxation `-l u / (u - l)` times its positive coefficient in the bound (what fixing it removes from the
+/// bound), with the relaxation's width as a tie-break; `None` when no neuron is left to fix.
+pub(crate) fn activation_split_choice(
+    phases: &[Vec<Phase>],
+    ob: &ObjectiveBound,
+    bounds: &NeuronBounds,
+    relu_index: &[Option<usize>],
+    last: usize,
+) -> Option<(usize, usize)> {
     let mut best: Option<(f64, usize, usize)> = None;
     for m in 0..last {
         let Some(r) = relu_index[m] else { continue };
         for j in 0..bounds.lower[m].len() {
             let (l, u) = (bounds.lower[m][j], bounds.upper[m][j]);
-            if !(l < 0.0 && u > 0.0) || node.phases[r][j] != Phase::Free {
+            if !(l < 0.0 && u > 0.0) || phases[r][j] != Phase::Free {
                 continue;
             }
             let lam = ob.coeffs.get(m).and_then(|c| c.get(j)).copied().unwrap_or(0.0);
@@ -635,13 +665,5 @@ fn split_activation(
             }
         }
     }
-    let (_, r, j) = best?;
-    let mut inactive = node.phases.clone();
-    inactive[r][j] = Phase::Inactive;
-    let mut active = node.phases.clone();
-    active[r][j] = Phase::Active;
-    Some(vec![
-        (node.lower.clone(), node.upper.clone(), inactive),
-        (node.lower.clone(), node.upper.clone(), active),
-    ])
+    best.map(|(_, r, j)| (r, j))
 }

@@ -1,5 +1,6 @@
 //! The encoding of a ReLU network into a MILP and its network-aware plug-ins.
 
+mod beta_bab;
 mod bound_bab;
 mod branching;
 mod model;
