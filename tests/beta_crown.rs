@@ -8,7 +8,9 @@
 mod oracle;
 
 use oracle::{enumerate_fixed, Case};
-use relumip::bounds::{propagate_in_box, BetaCrown, Betas, BoundMethod, ObjectiveBound, Phase, Slopes};
+use relumip::bounds::{
+    propagate_in_box, tightened_bounds, BetaCrown, Betas, BoundMethod, ObjectiveBound, Phase, Slopes,
+};
 use relumip::nn::{Layer, Network};
 use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit};
 use relumip::spec::{InputDomain, OutputConstraint};
@@ -251,4 +253,45 @@ fn activation_split_search_with_beta_crown_agrees_with_enumeration() {
         }
     }
     assert!(undecided <= 8, "{undecided} of 16 sat searches undecided");
+}
+
+#[test]
+fn tightened_hidden_bounds_contain_sampled_pre_activations_and_improve_on_crown() {
+    let mut rng = Lcg(5);
+    let mut tighter = 0;
+    for case in 0..20 {
+        let net = random_net(&mut rng, &[4, 8, 8, 6, 2]);
+        let lower: Vec<f64> = (0..4).map(|_| rng.uniform(-1.0, 0.0)).collect();
+        let upper: Vec<f64> = lower.iter().map(|l| l + rng.uniform(0.2, 1.5)).collect();
+        let domain = InputDomain::boxed(lower.clone(), upper.clone()).unwrap();
+        let crown = propagate_in_box(&net, &domain, &lower, &upper, BoundMethod::Symbolic, &[]).unwrap();
+        let tight = tightened_bounds(&net, &domain, 20).unwrap();
+        for k in 0..net.layers().len() {
+            for j in 0..tight.lower[k].len() {
+                let (l, u) = (tight.lower[k][j], tight.upper[k][j]);
+                assert!(
+                    l <= u + 1e-12,
+                    "case {case}: empty bounds at layer {k} neuron {j}"
+                );
+                assert!(l >= crown.lower[k][j] - 1e-9 && u <= crown.upper[k][j] + 1e-9);
+                if u - l < crown.upper[k][j] - crown.lower[k][j] - 1e-6 {
+                    tighter += 1;
+                }
+            }
+        }
+        for _ in 0..2000 {
+            let x: Vec<f64> = (0..4).map(|i| rng.uniform(lower[i], upper[i])).collect();
+            for (k, z) in net.pre_activations(&x).iter().enumerate() {
+                for (j, &v) in z.iter().enumerate() {
+                    assert!(
+                        v >= tight.lower[k][j] - TOL && v <= tight.upper[k][j] + TOL,
+                        "case {case}: layer {k} neuron {j}: {v} outside [{}, {}]",
+                        tight.lower[k][j],
+                        tight.upper[k][j]
+                    );
+                }
+            }
+        }
+    }
+    assert!(tighter >= 10, "α-CROWN tightened only {tighter} neurons");
 }

@@ -324,3 +324,123 @@ impl<'n> BetaCrown<'n> {
         best
     }
 }
+
+/// Tightens the pre-activation bounds of the unstable neurons of hidden layer `k` (`0 < k`, ReLU) by
+/// α-CROWN: each bound is the optimised CROWN bound of `±z_j` over the sub-network of layers `0..=k`,
+/// through the relaxations that `bounds` (valid over the domain, or the given input box) define for layers
+/// `0..k`. Each new bound is valid for any slopes, so it is intersected with the old one. Returns the
+/// number of neurons of layer `k` that became stable.
+pub fn tighten_layer(
+    net: &Network,
+    domain: &InputDomain,
+    input_box: Option<(&[f64], &[f64])>,
+    k: usize,
+    bounds: &mut NeuronBounds,
+    steps: usize,
+) -> usize {
+    let layers = net.layers();
+    if k == 0 || k + 1 >= layers.len() || !layers[k].has_relu() {
+        return 0;
+    }
+    let mut sub_layers: Vec<crate::nn::Layer> = layers[..=k].to_vec();
+    let top = &layers[k];
+    let Ok(affine_top) = crate::nn::Layer::new(
+        top.inputs(),
+        top.outputs(),
+        top.weights().to_vec(),
+        top.bias().to_vec(),
+        false,
+    ) else {
+        return 0;
+    };
+    sub_layers[k] = affine_top;
+    let Ok(sub) = Network::new(sub_layers) else {
+        return 0;
+    };
+    let mut sub_bounds = NeuronBounds {
+        lower: bounds.lower[..=k].to_vec(),
+        upper: bounds.upper[..=k].to_vec(),
+    };
+    let mut crown = BetaCrown::new(&sub);
+    if !crown.set_node(&mut sub_bounds, &[]) {
+        return 0;
+    }
+    let mut ob = ObjectiveBound::default();
+    let mut c = vec![0.0; top.outputs()];
+    let mut stabilised = 0;
+    for j in 0..top.outputs() {
+        let (l, u) = (bounds.lower[k][j], bounds.upper[k][j]);
+        if !(l < 0.0 && u > 0.0) {
+            continue;
+        }
+        let mut beta = Betas::new();
+        c[j] = 1.0;
+        let mut alpha = Slopes::new();
+        let upper = crown.optimise(
+            domain,
+            input_box,
+            &c,
+            &mut alpha,
+            &mut beta,
+            steps,
+            f64::NEG_INFINITY,
+            &mut ob,
+        );
+        c[j] = -1.0;
+        let mut alpha = Slopes::new();
+        let neg_lower = crown.optimise(
+            domain,
+            input_box,
+            &c,
+            &mut alpha,
+            &mut beta,
+            steps,
+            f64::NEG_INFINITY,
+            &mut ob,
+        );
+        c[j] = 0.0;
+        let (new_l, new_u) = (l.max(-neg_lower), u.min(upper));
+        if new_l <= new_u {
+            bounds.lower[k][j] = new_l;
+            bounds.upper[k][j] = new_u;
+        }
+        if !(bounds.lower[k][j] < 0.0 && bounds.upper[k][j] > 0.0) {
+            stabilised += 1;
+        }
+    }
+    stabilised
+}
+
+/// CROWN bounds of every layer of `net` over the domain, then each hidden ReLU layer after the first
+/// tightened by [`tighten_layer`] (`steps` α-CROWN steps per bound) and the later layers' CROWN bounds
+/// recomputed through the tightened relaxations. `None` when the domain is empty.
+pub fn tightened_bounds(net: &Network, domain: &InputDomain, steps: usize) -> Option<NeuronBounds> {
+    let layers = net.layers();
+    let mut prop = super::Propagator::new(net);
+    prop.set_tighten_stable(false);
+    let mut bounds = NeuronBounds::unbounded(net);
+    if !prop.run(domain, None, super::BoundMethod::Symbolic, &[], None, &mut bounds) {
+        return None;
+    }
+    if steps == 0 {
+        return Some(bounds);
+    }
+    for k in 1..layers.len().saturating_sub(1) {
+        if !layers[k].has_relu() {
+            continue;
+        }
+        tighten_layer(net, domain, None, k, &mut bounds, steps);
+        let tightened = bounds.clone();
+        if !prop.run(
+            domain,
+            None,
+            super::BoundMethod::Symbolic,
+            &[],
+            Some(&tightened),
+            &mut bounds,
+        ) {
+            return None;
+        }
+    }
+    Some(bounds)
+}

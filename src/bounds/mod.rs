@@ -21,7 +21,7 @@ mod objective;
 mod propagate;
 mod symbolic;
 
-pub use beta::{BetaCrown, Betas};
+pub use beta::{tighten_layer, tightened_bounds, BetaCrown, Betas};
 pub use compute::{compute_bounds, compute_bounds_timed, BoundsOptions, BoundsRun};
 pub use interval::interval_bounds;
 pub use lp::lp_bounds;

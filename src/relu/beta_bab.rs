@@ -5,7 +5,9 @@
 //! from the parent's. The split neuron is chosen by the BaBSR-like score of [`super::bound_bab`].
 
 use super::bound_bab::{activation_split_choice, BoundBabOptions, BoundBabOutcome, BoundBabStats, PRUNE_TOL};
-use crate::bounds::{BetaCrown, Betas, BoundMethod, NeuronBounds, ObjectiveBound, Phase, Propagator, Slopes};
+use crate::bounds::{
+    tightened_bounds, BetaCrown, Betas, BoundMethod, NeuronBounds, ObjectiveBound, Phase, Propagator, Slopes,
+};
 use crate::nn::Network;
 use crate::spec::InputDomain;
 use std::cmp::Ordering as CmpOrdering;
@@ -81,13 +83,27 @@ pub(crate) fn beta_bab(
     // weighting of its slacks); the objective found is kept for the whole tree.
     let mut prop = Propagator::new(slack_net);
     prop.set_tighten_stable(false);
+    // The hidden layers' bounds: given (shared by the disjuncts of a property), or CROWN's tightened by
+    // α-CROWN; the slacks' own CROWN bounds through them.
+    let hidden = match &options.hidden_bounds {
+        Some(h) => Some(h.as_ref().clone()),
+        None => tightened_bounds(slack_net, domain, options.tighten_root_steps),
+    };
+    let Some(mut start_bounds) = hidden else {
+        stats.nodes = 1;
+        stats.pruned = 1;
+        stats.time_s = start.elapsed().as_secs_f64();
+        return (BoundBabOutcome::Proven, stats);
+    };
+    start_bounds.lower.truncate(last);
+    start_bounds.upper.truncate(last);
     let mut root_bounds = NeuronBounds::unbounded(slack_net);
     if !prop.run(
         domain,
         None,
         BoundMethod::Symbolic,
         &root_phases,
-        None,
+        Some(&start_bounds),
         &mut root_bounds,
     ) {
         stats.nodes = 1;

@@ -65,6 +65,13 @@ pub struct BoundBabOptions {
     /// Activation splits with β-CROWN: also propagate CROWN bounds again under each node's phases
     /// (intersected with the parent's), in place of keeping the parent's bounds with the split neuron clipped.
     pub recompute_intermediate: bool,
+    /// Activation splits with β-CROWN: α-CROWN steps per bound when tightening the root's intermediate
+    /// layers (0: CROWN's bounds).
+    pub tighten_root_steps: usize,
+    /// Activation splits with β-CROWN: pre-activation bounds of the hidden layers valid over the domain
+    /// (e.g. [`crate::bounds::tightened_bounds`] of the network the slacks come from, which has the same
+    /// hidden layers), used at the root in place of computing them; the output layer's entries are ignored.
+    pub hidden_bounds: Option<Arc<NeuronBounds>>,
 }
 
 impl Default for BoundBabOptions {
@@ -83,6 +90,8 @@ impl Default for BoundBabOptions {
             threads: 1,
             beta_steps: 20,
             recompute_intermediate: false,
+            tighten_root_steps: 20,
+            hidden_bounds: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! safe. `sat` is reported only after a forward pass of the original network confirms the counterexample
 //! (tolerance 0); `unsat` only when every disjunct of every region is proven.
 
+use crate::bounds::{tightened_bounds, NeuronBounds};
 use crate::error::Result;
 use crate::heuristics::{confirm_counterexample, find_counterexample, PgdOptions};
 use crate::log::{fmt_value, Log};
@@ -206,6 +207,8 @@ pub fn verify_property(
         }
         // The MILP of the region, built only when a disjunct needs it.
         let mut base: Option<ReluModel> = None;
+        // The hidden layers' bounds of the activation-split searches, computed once for all disjuncts.
+        let mut hidden_bounds: Option<Arc<NeuronBounds>> = None;
         let mut first_output = 0;
         let n_disjuncts = region.output.disjuncts.len();
         for (d, conj) in region.output.disjuncts.iter().enumerate() {
@@ -225,8 +228,22 @@ pub fn verify_property(
             }
             if options.bound_only_bab && options.branching == Branching::Auto && !conj.is_empty() {
                 let left = n_disjuncts - d;
-                match bound_only_disjunct(net, region, conj, r, d, left, deadline, options, log, &mut report)?
-                {
+                let place = DisjunctPlace {
+                    region: r,
+                    disjunct: d,
+                    disjuncts_left: left,
+                };
+                match bound_only_disjunct(
+                    net,
+                    region,
+                    conj,
+                    &place,
+                    &mut hidden_bounds,
+                    deadline,
+                    options,
+                    log,
+                    &mut report,
+                )? {
                     BoundOnly::Proven => continue,
                     BoundOnly::Counterexample(cex) => {
                         report.status = Status::Sat;
@@ -302,6 +319,14 @@ pub fn verify_property(
     Ok(report)
 }
 
+/// Where a disjunct sits in its property: its region, its index, and how many disjuncts of the region
+/// are left from it on (itself included).
+struct DisjunctPlace {
+    region: usize,
+    disjunct: usize,
+    disjuncts_left: usize,
+}
+
 /// What the bound-only search decided about one disjunct.
 enum BoundOnly {
     Proven,
@@ -320,16 +345,27 @@ fn bound_only_disjunct(
     net: &Network,
     region: &VnnlibRegion,
     conj: &[OutputConstraint],
-    region_index: usize,
-    disjunct: usize,
-    disjuncts_left: usize,
+    place: &DisjunctPlace,
+    hidden_bounds: &mut Option<Arc<NeuronBounds>>,
     deadline: Option<Instant>,
     options: &SolverOptions,
     log: &Log,
     report: &mut VerifyReport,
 ) -> Result<BoundOnly> {
+    let (region_index, disjunct, disjuncts_left) = (place.region, place.disjunct, place.disjuncts_left);
     let slack = slack_network(net, conj)?;
     let input_split = net.input_size() <= INPUT_SPLIT_MAX_INPUTS;
+    if !input_split && hidden_bounds.is_none() {
+        let started = Instant::now();
+        let steps = BoundBabOptions::default().tighten_root_steps;
+        if let Some(b) = tightened_bounds(net, &region.domain, steps) {
+            log.line(&format!(
+                "Hidden bounds by α-CROWN ({steps} steps per bound): {}",
+                log.time(started.elapsed().as_secs_f64())
+            ));
+            *hidden_bounds = Some(Arc::new(b));
+        }
+    }
     let now = Instant::now();
     let bab_deadline = if input_split {
         deadline
@@ -349,6 +385,7 @@ fn bound_only_disjunct(
         deadline: bab_deadline,
         interrupt: options.interrupt.clone(),
         threads: options.threads,
+        hidden_bounds: hidden_bounds.clone(),
         ..BoundBabOptions::default()
     };
     let property = OutputProperty {
