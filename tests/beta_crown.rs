@@ -295,3 +295,59 @@ fn tightened_hidden_bounds_contain_sampled_pre_activations_and_improve_on_crown(
     }
     assert!(tighter >= 10, "α-CROWN tightened only {tighter} neurons");
 }
+
+/// `verify` on a network with more inputs than input splitting takes: two disjuncts ("output k >= t") per
+/// property, both refuted by the exact maxima plus a margin, are answered unsat (the hidden bounds
+/// tightened once, shared by the second disjunct); lowered below one maximum, sat.
+#[test]
+fn verify_with_activation_splits_agrees_with_enumeration_over_disjuncts() {
+    use relumip::log::Log;
+    use relumip::options::SolverOptions;
+    use relumip::result::Status;
+    use relumip::spec::{OutputProperty, VnnlibProperty, VnnlibRegion};
+    use relumip::tasks::verify::verify_property;
+    let mut rng = Lcg(404);
+    for case in 0..4 {
+        let net = random_net(&mut rng, &[10, 6, 5, 2]);
+        let (lower, upper) = (vec![-1.0; 10], vec![1.0; 10]);
+        let max = |k: usize| {
+            let mut objective = vec![0.0; 2];
+            objective[k] = 1.0;
+            enumerate_fixed(
+                &Case {
+                    net: net.clone(),
+                    lower: lower.clone(),
+                    upper: upper.clone(),
+                    objective,
+                    maximize: true,
+                },
+                &[],
+            )
+        };
+        let (m0, m1) = (max(0), max(1));
+        for (margin, expected) in [(0.05, Status::Unsat), (-0.05, Status::Sat)] {
+            let disjunct = |k: usize, t: f64| {
+                vec![OutputConstraint {
+                    coeffs: vec![(k, -1.0)],
+                    rhs: -t,
+                }]
+            };
+            let prop = VnnlibProperty {
+                inputs: 10,
+                outputs: 2,
+                regions: vec![VnnlibRegion {
+                    domain: InputDomain::boxed(lower.clone(), upper.clone()).unwrap(),
+                    output: OutputProperty {
+                        disjuncts: vec![disjunct(0, m0 + 0.05), disjunct(1, m1 + margin)],
+                    },
+                }],
+            };
+            let options = SolverOptions {
+                time_limit: Some(30.0),
+                ..SolverOptions::default()
+            };
+            let report = verify_property(&net, &prop, &options, &Log::quiet()).unwrap();
+            assert_eq!(report.status, expected, "case {case}, margin {margin}");
+        }
+    }
+}

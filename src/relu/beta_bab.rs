@@ -16,8 +16,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Steps at a node with no unstable neuron left, as a multiple of the node's steps.
-const LEAF_STEPS_FACTOR: usize = 20;
+/// Steps at a node with no unstable neuron left (rare: a search usually ends far above that depth).
+const LEAF_STEPS: usize = 500;
 
 struct Node {
     phases: Vec<Vec<Phase>>,
@@ -233,9 +233,8 @@ pub(crate) fn beta_bab(
         let Some((r, j)) = activation_split_choice(&node.phases, &ob, &bounds, &relu_index, last) else {
             // Every unstable neuron fixed: the node is one linear piece and its bound a Lagrangian dual of
             // an LP, exact at the best multipliers; search longer for them before giving the node up.
-            let more = LEAF_STEPS_FACTOR * steps.max(1);
             let bound = beta_crown.optimise(
-                domain, None, &objective, &mut alpha, &mut beta, more, -PRUNE_TOL, &mut ob,
+                domain, None, &objective, &mut alpha, &mut beta, LEAF_STEPS, -PRUNE_TOL, &mut ob,
             );
             if bound < -PRUNE_TOL {
                 stats.pruned += 1;

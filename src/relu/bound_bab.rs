@@ -88,9 +88,9 @@ impl Default for BoundBabOptions {
             max_nodes: None,
             strong_branching: true,
             threads: 1,
-            beta_steps: 20,
+            beta_steps: 2,
             recompute_intermediate: false,
-            tighten_root_steps: 20,
+            tighten_root_steps: 10,
             hidden_bounds: None,
         }
     }
