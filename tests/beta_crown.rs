@@ -265,7 +265,7 @@ fn tightened_hidden_bounds_contain_sampled_pre_activations_and_improve_on_crown(
         let upper: Vec<f64> = lower.iter().map(|l| l + rng.uniform(0.2, 1.5)).collect();
         let domain = InputDomain::boxed(lower.clone(), upper.clone()).unwrap();
         let crown = propagate_in_box(&net, &domain, &lower, &upper, BoundMethod::Symbolic, &[]).unwrap();
-        let tight = tightened_bounds(&net, &domain, 20).unwrap();
+        let tight = tightened_bounds(&net, &domain, 20, None).unwrap();
         for k in 0..net.layers().len() {
             for j in 0..tight.lower[k].len() {
                 let (l, u) = (tight.lower[k][j], tight.upper[k][j]);

@@ -15,6 +15,7 @@ use super::propagate::{Phase, INFEASIBILITY_TOL};
 use super::NeuronBounds;
 use crate::nn::Network;
 use crate::spec::InputDomain;
+use std::time::Instant;
 
 /// Multipliers of the split constraints, per layer (every layer but the last) and neuron; entries of
 /// neurons that are not split are ignored.
@@ -145,8 +146,8 @@ impl<'n> BetaCrown<'n> {
     }
 
     /// The upper bound of `c·y` (`c` over the last layer's outputs) over the node with slopes `alpha`
-    /// (clamped to `[0, 1]`) and multipliers `beta` (clamped to `>= 0`), written to `out`. `alpha` and
-    /// `beta` must have the network's shape (see [`BetaCrown::optimise`], which shapes them).
+    /// (clamped to `[0, 1]`; CROWN's where missing) and multipliers `beta` (clamped to `>= 0`; zero where
+    /// missing), written to `out`.
     pub fn bound(
         &self,
         domain: &InputDomain,
@@ -185,12 +186,14 @@ impl<'n> BetaCrown<'n> {
                     constant += lam * rel.upper_intercept[r];
                     lam * rel.upper_slope[r]
                 } else if rel.unstable[r] {
-                    lam * alpha[m][r].clamp(0.0, 1.0)
+                    let slope = alpha.get(m).and_then(|a| a.get(r)).copied();
+                    lam * slope.map_or(rel.lower_slope[r], |s| s.clamp(0.0, 1.0))
                 } else {
                     lam * rel.lower_slope[r]
                 };
                 if rel.sign[r] != 0.0 {
-                    coeff += rel.sign[r] * beta[m][r].max(0.0);
+                    let multiplier = beta.get(m).and_then(|b| b.get(r)).copied().unwrap_or(0.0);
+                    coeff += rel.sign[r] * multiplier.max(0.0);
                 }
                 mu[r] = coeff;
                 constant += coeff * layer.bias()[r];
@@ -328,8 +331,8 @@ impl<'n> BetaCrown<'n> {
 /// Tightens the pre-activation bounds of the unstable neurons of hidden layer `k` (`0 < k`, ReLU) by
 /// α-CROWN: each bound is the optimised CROWN bound of `±z_j` over the sub-network of layers `0..=k`,
 /// through the relaxations that `bounds` (valid over the domain, or the given input box) define for layers
-/// `0..k`. Each new bound is valid for any slopes, so it is intersected with the old one. Returns the
-/// number of neurons of layer `k` that became stable.
+/// `0..k`. Each new bound is valid for any slopes, so it is intersected with the old one; neurons not reached
+/// by `deadline` keep their bounds. Returns the number of neurons of layer `k` that became stable.
 pub fn tighten_layer(
     net: &Network,
     domain: &InputDomain,
@@ -337,6 +340,7 @@ pub fn tighten_layer(
     k: usize,
     bounds: &mut NeuronBounds,
     steps: usize,
+    deadline: Option<Instant>,
 ) -> usize {
     let layers = net.layers();
     if k == 0 || k + 1 >= layers.len() || !layers[k].has_relu() {
@@ -372,6 +376,9 @@ pub fn tighten_layer(
         let (l, u) = (bounds.lower[k][j], bounds.upper[k][j]);
         if !(l < 0.0 && u > 0.0) {
             continue;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
         }
         let mut beta = Betas::new();
         c[j] = 1.0;
@@ -413,8 +420,14 @@ pub fn tighten_layer(
 
 /// CROWN bounds of every layer of `net` over the domain, then each hidden ReLU layer after the first
 /// tightened by [`tighten_layer`] (`steps` α-CROWN steps per bound) and the later layers' CROWN bounds
-/// recomputed through the tightened relaxations. `None` when the domain is empty.
-pub fn tightened_bounds(net: &Network, domain: &InputDomain, steps: usize) -> Option<NeuronBounds> {
+/// recomputed through the tightened relaxations; the neurons not reached by `deadline` keep CROWN's bounds.
+/// `None` when the domain is empty.
+pub fn tightened_bounds(
+    net: &Network,
+    domain: &InputDomain,
+    steps: usize,
+    deadline: Option<Instant>,
+) -> Option<NeuronBounds> {
     let layers = net.layers();
     let mut prop = super::Propagator::new(net);
     prop.set_tighten_stable(false);
@@ -429,7 +442,10 @@ pub fn tightened_bounds(net: &Network, domain: &InputDomain, steps: usize) -> Op
         if !layers[k].has_relu() {
             continue;
         }
-        tighten_layer(net, domain, None, k, &mut bounds, steps);
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        tighten_layer(net, domain, None, k, &mut bounds, steps, deadline);
         let tightened = bounds.clone();
         if !prop.run(
             domain,

@@ -87,7 +87,7 @@ pub(crate) fn beta_bab(
     // α-CROWN; the slacks' own CROWN bounds through them.
     let hidden = match &options.hidden_bounds {
         Some(h) => Some(h.as_ref().clone()),
-        None => tightened_bounds(slack_net, domain, options.tighten_root_steps),
+        None => tightened_bounds(slack_net, domain, options.tighten_root_steps, options.deadline),
     };
     let Some(mut start_bounds) = hidden else {
         stats.nodes = 1;

@@ -501,7 +501,7 @@ fn activation_split_search(
         total = stats;
         let started = Instant::now();
         let steps = options.tighten_root_steps;
-        if let Some(b) = tightened_bounds(net, domain, steps) {
+        if let Some(b) = tightened_bounds(net, domain, steps, options.deadline) {
             log.line(&format!(
                 "Hidden bounds by α-CROWN ({steps} steps per bound): {}",
                 log.time(started.elapsed().as_secs_f64())
