@@ -14,7 +14,9 @@ use crate::lp::Sense;
 use crate::mip::{CandidateCheck, MipStatus};
 use crate::nn::{Layer, Network};
 use crate::options::{Branching, SolverOptions};
-use crate::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundBabStats, BoundSplit, ReluModel};
+use crate::relu::{
+    bound_bab, uses_beta_crown, BoundBabOptions, BoundBabOutcome, BoundBabStats, BoundSplit, ReluModel,
+};
 use crate::result::Status;
 use crate::solver::{build_model, log_model_stats, solve_model, SolveSetup, INPUT_SPLIT_MAX_INPUTS};
 use crate::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
@@ -471,7 +473,8 @@ fn bound_only_disjunct(
 /// or within a few dozen nodes, far sooner than the second it takes to tighten the hidden bounds.
 pub const QUICK_ACTIVATION_NODES: u64 = 100;
 
-/// The activation-split search of one disjunct: while the region's hidden bounds are not tightened yet, a
+/// The activation-split search of one disjunct (the former search alone where [`uses_beta_crown`] says no):
+/// while the region's hidden bounds are not tightened yet, a
 /// quick search with CROWN's bounds first ([`QUICK_ACTIVATION_NODES`]); if it does not decide, the hidden
 /// bounds tightened by α-CROWN (computed once, kept in `hidden_bounds` for the region's other disjuncts)
 /// and the full search from them. Returns the outcome, the summed statistics and the number of runs.
@@ -484,6 +487,10 @@ fn activation_split_search(
     hidden_bounds: &mut Option<Arc<NeuronBounds>>,
     log: &Log,
 ) -> (BoundBabOutcome, BoundBabStats, usize) {
+    if !uses_beta_crown(slack, &options) {
+        let (outcome, stats) = bound_bab(slack, domain, check, &options);
+        return (outcome, stats, 1);
+    }
     let mut total = BoundBabStats::default();
     let mut runs = 0;
     if hidden_bounds.is_none() {
