@@ -351,3 +351,52 @@ fn verify_with_activation_splits_agrees_with_enumeration_over_disjuncts() {
         }
     }
 }
+
+/// The configuration `verify` runs on deeper networks (intermediate bounds recomputed under the phases,
+/// the root's slopes kept) decides as the enumeration says on three hidden layers.
+#[test]
+fn deep_network_configuration_agrees_with_enumeration() {
+    let mut rng = Lcg(88);
+    for case in 0..8 {
+        let net = random_net(&mut rng, &[3, 4, 4, 3, 1]);
+        let (lower, upper) = (vec![-1.0; 3], vec![1.0; 3]);
+        let domain = InputDomain::boxed(lower.clone(), upper.clone()).unwrap();
+        let max = enumerate_fixed(
+            &Case {
+                net: net.clone(),
+                lower,
+                upper,
+                objective: vec![1.0],
+                maximize: true,
+            },
+            &[],
+        );
+        for (t, sat) in [(max - 0.02, true), (max + 0.02, false)] {
+            let slack = slack_network(&net, &at_least(t)).unwrap();
+            let mut check = |x: &[f64]| domain.contains(x, 0.0) && net.forward(x)[0] >= t;
+            let options = BoundBabOptions {
+                split: BoundSplit::Activation,
+                deadline: Some(Instant::now() + Duration::from_secs(20)),
+                beta_max_relu_layers: usize::MAX,
+                recompute_intermediate: true,
+                slopes_at_nodes: false,
+                ..BoundBabOptions::default()
+            };
+            let (outcome, stats) = bound_bab(&slack, &domain, &mut check, &options);
+            match outcome {
+                BoundBabOutcome::Proven => assert!(!sat, "case {case}: proven, but max {max} >= {t}"),
+                BoundBabOutcome::Counterexample(x) => {
+                    assert!(sat, "case {case}: counterexample above the max {max}");
+                    assert!(domain.contains(&x, 0.0) && net.forward(&x)[0] >= t);
+                }
+                BoundBabOutcome::Unknown => {
+                    assert!(
+                        sat && stats.unresolved > 0,
+                        "case {case}: unknown after {} nodes",
+                        stats.nodes
+                    )
+                }
+            }
+        }
+    }
+}

@@ -46,6 +46,7 @@ const ADAM_EPS: f64 = 1e-8;
 pub struct BetaCrown<'n> {
     net: &'n Network,
     relax: Vec<NodeRelaxation>,
+    move_slopes: bool,
 }
 
 impl<'n> BetaCrown<'n> {
@@ -54,7 +55,14 @@ impl<'n> BetaCrown<'n> {
         BetaCrown {
             net,
             relax: vec![NodeRelaxation::default(); net.layers().len().saturating_sub(1)],
+            move_slopes: true,
         }
+    }
+
+    /// Whether [`BetaCrown::optimise`] moves the slopes (default) or only the multipliers, the slopes
+    /// then staying as given.
+    pub fn set_move_slopes(&mut self, move_slopes: bool) {
+        self.move_slopes = move_slopes;
     }
 
     /// Sets the node: `bounds` must hold pre-activation bounds valid over the node (e.g. the parent's, or
@@ -293,7 +301,7 @@ impl<'n> BetaCrown<'n> {
                     let gb = rel.sign[r] * z[r];
                     let correction1 = 1.0 - ADAM_B1.powi(t as i32);
                     let correction2 = 1.0 - ADAM_B2.powi(t as i32);
-                    if rel.unstable[r] {
+                    if rel.unstable[r] && self.move_slopes {
                         ma[m][r] = ADAM_B1 * ma[m][r] + (1.0 - ADAM_B1) * ga;
                         va[m][r] = ADAM_B2 * va[m][r] + (1.0 - ADAM_B2) * ga * ga;
                         let step = ALPHA_RATE * (ma[m][r] / correction1)

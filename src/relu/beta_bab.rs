@@ -215,6 +215,7 @@ pub(crate) fn beta_bab(
         } else {
             options.beta_steps
         };
+        beta_crown.set_move_slopes(node.depth == 0 || options.slopes_at_nodes);
         let bound = beta_crown.optimise(
             domain, None, &objective, &mut alpha, &mut beta, steps, -PRUNE_TOL, &mut ob,
         );
