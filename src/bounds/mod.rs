@@ -9,6 +9,7 @@
 //! the [`propagate::INFEASIBILITY_TOL`] the tree relies on). LP and MILP bounds are Lagrangian bounds recomputed
 //! from the solver's duals, valid whatever the solver's own tolerances (see `lp.rs`).
 
+mod beta;
 mod compute;
 mod concretize;
 mod gemm;
@@ -20,6 +21,7 @@ mod objective;
 mod propagate;
 mod symbolic;
 
+pub use beta::{tighten_layer, tightened_bounds, BetaCrown, Betas};
 pub use compute::{compute_bounds, compute_bounds_timed, BoundsOptions, BoundsRun};
 pub use interval::interval_bounds;
 pub use lp::lp_bounds;

@@ -20,6 +20,12 @@ pub struct Case {
 /// The best objective over all activation patterns: each pattern's region is a polytope in x, the
 /// network affine on it; one LP per pattern.
 pub fn enumerate(c: &Case) -> f64 {
+    enumerate_fixed(c, &[])
+}
+
+/// [`enumerate`] over the patterns that agree with `fixed[b]` (`Some(true)`: active) on the `b`-th ReLU
+/// neuron in layer order (missing or `None`: either phase).
+pub fn enumerate_fixed(c: &Case, fixed: &[Option<bool>]) -> f64 {
     let layers = c.net.layers();
     let relu: usize = c.net.relu_count();
     let n = c.net.input_size();
@@ -29,6 +35,13 @@ pub fn enumerate(c: &Case) -> f64 {
         f64::INFINITY
     };
     for code in 0u64..(1u64 << relu) {
+        let agrees = fixed
+            .iter()
+            .enumerate()
+            .all(|(b, f)| f.is_none_or(|active| (code >> b & 1 == 1) == active));
+        if !agrees {
+            continue;
+        }
         let mut lp = LpProblem::new(if c.maximize {
             Sense::Maximize
         } else {
