@@ -18,6 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Separation rounds, without the tree-cut throttle, at a node whose integral LP point the incumbent check
+/// rejected (its objective is an outer approximation there) before the node is given up as unresolved.
+const FORCED_SEPARATION_ROUNDS: usize = 20;
+
 mod parallel;
 
 /// Limits and tolerances of a search.
@@ -539,92 +543,112 @@ impl Search {
         } else if !self.plugins.separators.is_empty() && st.shared_rows.is_none() {
             // Not in a parallel search: per-worker tree cuts (rows added and removed in each worker's LP)
             // left the stored bases misaligned, mnist-32-16 maximize fell from 4,240 to 169 nodes in 20 s.
-            (value, x) = self.tree_cuts(st, &lower, &upper, value, x, node.depth);
+            (value, x) = self.tree_cuts(st, &lower, &upper, value, x, node.depth, false);
         }
-        let threshold = self.prune_threshold(st);
-        if value >= threshold {
-            // `+inf` from the cuts means infeasible or cut off: the threshold bounds both.
-            note_pruned(st, if value.is_finite() { value } else { threshold });
-            return NodeOutcome::Done;
-        }
-        // Integral LP solution: a candidate, and the node is solved.
-        let integral = self
-            .problem
-            .integer
-            .iter()
-            .enumerate()
-            .all(|(j, &int)| !int || (x[j] - x[j].round()).abs() <= INTEGRALITY_TOL);
-        if integral {
-            let letter = if node.depth == 0 { 'L' } else { 'B' };
-            let accepted = self.offer(st, &x, "branching", letter);
-            if accepted || st.incumbent.value_min() <= value + self.options.gap_abs {
-                note_pruned(st, value);
+        let mut forced_rounds = 0;
+        // Looped only when an integral point is rejected by the incumbent check (see the end).
+        loop {
+            let threshold = self.prune_threshold(st);
+            if value >= threshold {
+                // `+inf` from the cuts means infeasible or cut off: the threshold bounds both.
+                note_pruned(st, if value.is_finite() { value } else { threshold });
                 return NodeOutcome::Done;
             }
-        }
-        // Heuristics.
-        for k in 0..self.plugins.heuristics.len() {
-            let run = {
-                let view = Self::view(&self.problem, st, &lower, &upper, &x, value, node.depth);
-                self.plugins.heuristics[k].should_run(&view)
-            };
-            if !run {
-                continue;
-            }
-            let candidates = {
-                let view = Self::view(&self.problem, st, &lower, &upper, &x, value, node.depth);
-                self.plugins.heuristics[k].run(&view)
-            };
-            let name = self.plugins.heuristics[k].name().to_string();
-            let letter = self.plugins.heuristics[k].letter();
-            for c in candidates {
-                self.offer(st, &c, &name, letter);
-                if st.target_reached {
+            // Integral LP solution: a candidate, and the node is solved.
+            let integral = self
+                .problem
+                .integer
+                .iter()
+                .enumerate()
+                .all(|(j, &int)| !int || (x[j] - x[j].round()).abs() <= INTEGRALITY_TOL);
+            if integral {
+                let letter = if node.depth == 0 { 'L' } else { 'B' };
+                self.offer(st, &x, "branching", letter);
+                // Solved when nothing better is left in it. With an exact objective the accepted point's
+                // value is the LP's; with an outer approximation (the tangents of L2's squares) it can be
+                // well above, and the node goes on (to forced separation below) rather than being closed
+                // at a bound that the status "optimal" would then misreport.
+                if value >= self.prune_threshold(st)
+                    || st.incumbent.value_min() <= value + self.options.gap_abs
+                {
                     note_pruned(st, value);
                     return NodeOutcome::Done;
                 }
             }
-        }
-        if value >= self.prune_threshold(st) || st.target_reached {
-            note_pruned(st, value);
+            // Heuristics.
+            for k in 0..self.plugins.heuristics.len() {
+                let run = {
+                    let view = Self::view(&self.problem, st, &lower, &upper, &x, value, node.depth);
+                    self.plugins.heuristics[k].should_run(&view)
+                };
+                if !run {
+                    continue;
+                }
+                let candidates = {
+                    let view = Self::view(&self.problem, st, &lower, &upper, &x, value, node.depth);
+                    self.plugins.heuristics[k].run(&view)
+                };
+                let name = self.plugins.heuristics[k].name().to_string();
+                let letter = self.plugins.heuristics[k].letter();
+                for c in candidates {
+                    self.offer(st, &c, &name, letter);
+                    if st.target_reached {
+                        note_pruned(st, value);
+                        return NodeOutcome::Done;
+                    }
+                }
+            }
+            if value >= self.prune_threshold(st) || st.target_reached {
+                note_pruned(st, value);
+                return NodeOutcome::Done;
+            }
+            // Branch.
+            let children = {
+                let view = Self::view(&self.problem, st, &lower, &upper, &x, value, node.depth);
+                let mut children = None;
+                if let Some(rule) = self.plugins.branch_rule.as_mut() {
+                    children = rule.branch(&view, &mut st.lp);
+                }
+                if children.is_none() {
+                    children = MostFractional.branch(&view, &mut st.lp);
+                }
+                children
+            };
+            let Some(children) = children.filter(|c| !c.is_empty()) else {
+                // Integral but rejected by the checkpoint, and nothing left to branch on: the LP's objective
+                // is below the true one here (an outer approximation, e.g. tangents of squares). Cuts are the
+                // only way on: separate without the tree-cut throttle, a few times, then give up on the node
+                // (its bound stays in the reported bound).
+                let can_cut =
+                    !self.plugins.separators.is_empty() && st.shared_rows.is_none() && node.depth > 0;
+                if can_cut && forced_rounds < FORCED_SEPARATION_ROUNDS {
+                    forced_rounds += 1;
+                    (value, x) = self.tree_cuts(st, &lower, &upper, value, x, node.depth, true);
+                    continue;
+                }
+                return NodeOutcome::Unresolved(value);
+            };
+            let basis = Arc::new(st.lp.basis());
+            for child in children {
+                let branched = child.changes.first().map(|c| (c.col, c.lower > lower[c.col]));
+                let mut changes = node.changes.clone();
+                changes.extend(child.changes);
+                let id = st.next_id;
+                st.next_id += st.id_step;
+                st.queue.push(Node {
+                    id,
+                    parent: node.id,
+                    depth: node.depth + 1,
+                    changes,
+                    basis: Some(basis.clone()),
+                    bound: value.max(child.bound),
+                    parent_objective: value,
+                    branched,
+                });
+                st.last_children.push(id);
+            }
             return NodeOutcome::Done;
         }
-        // Branch.
-        let children = {
-            let view = Self::view(&self.problem, st, &lower, &upper, &x, value, node.depth);
-            let mut children = None;
-            if let Some(rule) = self.plugins.branch_rule.as_mut() {
-                children = rule.branch(&view, &mut st.lp);
-            }
-            if children.is_none() {
-                children = MostFractional.branch(&view, &mut st.lp);
-            }
-            children
-        };
-        let Some(children) = children.filter(|c| !c.is_empty()) else {
-            // Integral but rejected by the checkpoint, and nothing left to branch on.
-            return NodeOutcome::Unresolved(value);
-        };
-        let basis = Arc::new(st.lp.basis());
-        for child in children {
-            let branched = child.changes.first().map(|c| (c.col, c.lower > lower[c.col]));
-            let mut changes = node.changes.clone();
-            changes.extend(child.changes);
-            let id = st.next_id;
-            st.next_id += st.id_step;
-            st.queue.push(Node {
-                id,
-                parent: node.id,
-                depth: node.depth + 1,
-                changes,
-                basis: Some(basis.clone()),
-                bound: value.max(child.bound),
-                parent_objective: value,
-                branched,
-            });
-            st.last_children.push(id);
-        }
-        NodeOutcome::Done
     }
 
     /// Solves the LP with the cutoff and the remaining time; returns the status and the value to minimise.
@@ -725,6 +749,7 @@ impl Search {
         value: f64,
         x: Vec<f64>,
         depth: u32,
+        force: bool,
     ) -> (f64, Vec<f64>) {
         let node = NodeLp {
             threshold: self.prune_threshold(st),
@@ -743,7 +768,8 @@ impl Search {
             explored: node.stats.nodes,
             incumbent: st.incumbent.value_min(),
         };
-        st.tree_cuts.at_node(&mut self.plugins.separators, &view, node)
+        st.tree_cuts
+            .at_node(&mut self.plugins.separators, &view, node, force)
     }
 
     fn log_header(&self) {

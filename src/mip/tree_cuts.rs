@@ -187,12 +187,15 @@ impl TreeCuts {
     /// Separates at a node below the root whose LP (`node.lp`) is solved to optimality with value `value`
     /// (to minimise) and point `x`, re-solves with the cuts, takes local cuts out again, ages the global
     /// cuts and removes the expired ones. Returns the node's value and LP point (`+inf` when the cuts prove
-    /// the node infeasible or cut off). The LP is left solved, holding global rows only.
+    /// the node infeasible or cut off). The LP is left solved, holding global rows only. `force` separates
+    /// whatever the throttle and the separators' `in_tree` say: for an integral point the incumbent check
+    /// rejected, where only a cut can move the LP (e.g. the tangents of an L2 objective's squares).
     pub fn at_node(
         &mut self,
         separators: &mut [Box<dyn Separator>],
         view: &NodeView,
         node: NodeLp,
+        force: bool,
     ) -> (f64, Vec<f64>) {
         let NodeLp {
             lp,
@@ -211,7 +214,7 @@ impl TreeCuts {
         }
         let sign = view.problem.min_sign();
         let start_value = view.lp_value;
-        if !self.may_separate(separators, view, stats) {
+        if !force && !self.may_separate(separators, view, stats) {
             if start_value < threshold {
                 self.age_and_remove(lp, queue, stats, time_left, sign);
             }
@@ -227,13 +230,18 @@ impl TreeCuts {
                 lp_value: value,
                 ..*view
             };
-            let (global, local) = self.candidates(separators, &round_view);
+            let (global, local) = self.candidates(separators, &round_view, force);
             let allowance = ((self.limits.max_global_per_model_row * model_rows as f64) as usize)
                 .max(self.limits.cuts_per_round);
             let cap = (self.root_cuts_left() + allowance).min(self.limits.max_global_cuts);
             let room = cap.saturating_sub(self.pool.len());
             let global = self.pool.select(global);
-            let fit = self.fitting_nonzeros(lp, view.problem.lp.num_nonzeros(), &global);
+            // Forced separation is the node's only way on: the non-zero share does not hold it back.
+            let fit = if force {
+                global.len()
+            } else {
+                self.fitting_nonzeros(lp, view.problem.lp.num_nonzeros(), &global)
+            };
             let global = &global[..global.len().min(room).min(fit)];
             let local = &local[..local.len().min(self.limits.cuts_per_round - global.len())];
             if global.is_empty() && local.is_empty() {
@@ -367,11 +375,12 @@ impl TreeCuts {
         &self,
         separators: &mut [Box<dyn Separator>],
         view: &NodeView,
+        force: bool,
     ) -> (Vec<(RowSpec, f64)>, Vec<RowSpec>) {
         let mut global = Vec::new();
         let mut local: Vec<(RowSpec, f64)> = Vec::new();
         for sep in separators.iter_mut() {
-            if !sep.in_tree(view) {
+            if !force && !sep.in_tree(view) {
                 continue;
             }
             for cut in sep.separate_tree(view, true) {
