@@ -133,6 +133,10 @@ pub struct SolverOptions {
     /// one shared node queue after the root (same optimum within the gaps, node counts vary from run to
     /// run) and also parallelises the bound computations.
     pub threads: usize,
+    /// `verify`'s activation-split search uses β-CROWN on networks with at least this many ReLU neurons and
+    /// the former CROWN search (then the MILP) on smaller ones (default
+    /// [`crate::tasks::verify::BETA_MIN_RELU_NEURONS`]; see there why).
+    pub beta_crown_min_relu_neurons: usize,
     /// Node limit.
     pub node_limit: Option<u64>,
     /// Relative gap (default 1e-4).
@@ -183,6 +187,7 @@ impl Default for SolverOptions {
         SolverOptions {
             time_limit: None,
             threads: 1,
+            beta_crown_min_relu_neurons: crate::tasks::verify::BETA_MIN_RELU_NEURONS,
             node_limit: None,
             gap_rel: 1e-4,
             gap_abs: 1e-6,

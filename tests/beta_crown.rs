@@ -344,6 +344,8 @@ fn verify_with_activation_splits_agrees_with_enumeration_over_disjuncts() {
             };
             let options = SolverOptions {
                 time_limit: Some(30.0),
+                // β-CROWN even on this small network (by default only from 128 ReLU neurons).
+                beta_crown_min_relu_neurons: 0,
                 ..SolverOptions::default()
             };
             let report = verify_property(&net, &prop, &options, &Log::quiet()).unwrap();
