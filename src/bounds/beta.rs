@@ -9,8 +9,9 @@
 //! `α` in `[0, 1]` and every `β >= 0` therefore gives a valid bound; the optimiser only picks the smallest and
 //! its iterates are projected back onto that set before each evaluation.
 
-use super::concretize::Region;
-use super::objective::{ObjectiveBound, Slopes};
+use super::objective::{
+    back_through_layer, concretize_at_inputs, through_last_layer, ObjectiveBound, Slopes,
+};
 use super::propagate::{Phase, INFEASIBILITY_TOL};
 use super::NeuronBounds;
 use crate::nn::Network;
@@ -168,18 +169,7 @@ impl<'n> BetaCrown<'n> {
         let layers = self.net.layers();
         let last = self.relax.len();
         out.coeffs.resize(last, Vec::new());
-        let top = &layers[last];
-        let mut g = vec![0.0; top.inputs()];
-        let mut constant = 0.0;
-        for (j, &cj) in c.iter().enumerate().take(top.outputs()) {
-            if cj == 0.0 {
-                continue;
-            }
-            constant += cj * top.bias()[j];
-            for (gi, w) in g.iter_mut().zip(top.row(j)) {
-                *gi += cj * w;
-            }
-        }
+        let (mut g, mut constant) = through_last_layer(&layers[last], c);
         for m in (0..last).rev() {
             let rel = &self.relax[m];
             let layer = &layers[m];
@@ -208,39 +198,9 @@ impl<'n> BetaCrown<'n> {
             }
             out.coeffs[m].clear();
             out.coeffs[m].extend_from_slice(&g);
-            let mut prev = vec![0.0; layer.inputs()];
-            for (r, &mr) in mu.iter().enumerate() {
-                if mr == 0.0 {
-                    continue;
-                }
-                for (p, w) in prev.iter_mut().zip(layer.row(r)) {
-                    *p += mr * w;
-                }
-            }
-            g = prev;
+            g = back_through_layer(layer, &mu);
         }
-        let region = match input_box {
-            Some((lo, hi)) => Region::with_box(domain, lo, hi),
-            None => Region::of(domain),
-        };
-        let mut items = Vec::new();
-        out.value = constant + region.max_linear(&g, &mut items);
-        if out.value.is_nan() {
-            out.value = f64::INFINITY;
-        }
-        out.maximiser.clear();
-        out.maximiser.extend(g.iter().enumerate().map(|(i, &gi)| {
-            let (l, u) = (region.lower[i], region.upper[i]);
-            if gi > 0.0 {
-                u
-            } else if gi < 0.0 {
-                l
-            } else {
-                0.5 * (l + u)
-            }
-        }));
-        out.input_coeffs = g;
-        out.value
+        concretize_at_inputs(domain, input_box, g, constant, out)
     }
 
     /// β-CROWN on `c·y`: `steps` projected Adam steps on the slopes of the unstable neurons and the

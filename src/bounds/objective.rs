@@ -6,6 +6,7 @@
 
 use super::concretize::Region;
 use super::propagate::Propagator;
+use crate::nn::Layer;
 use crate::spec::InputDomain;
 
 /// An upper bound of `c · y` over a node, and the linear function it comes from.
@@ -26,6 +27,69 @@ pub struct ObjectiveBound {
 /// are ignored.
 pub type Slopes = Vec<Vec<f64>>;
 
+/// `c · y` through the last (linear) layer: the coefficients over its inputs and the constant.
+pub(super) fn through_last_layer(top: &Layer, c: &[f64]) -> (Vec<f64>, f64) {
+    let mut g = vec![0.0; top.inputs()];
+    let mut constant = 0.0;
+    for (j, &cj) in c.iter().enumerate().take(top.outputs()) {
+        if cj == 0.0 {
+            continue;
+        }
+        constant += cj * top.bias()[j];
+        for (gi, w) in g.iter_mut().zip(top.row(j)) {
+            *gi += cj * w;
+        }
+    }
+    (g, constant)
+}
+
+/// Coefficients `mu` over a layer's pre-activations carried back to its inputs (`Wᵀ mu`).
+pub(super) fn back_through_layer(layer: &Layer, mu: &[f64]) -> Vec<f64> {
+    let mut prev = vec![0.0; layer.inputs()];
+    for (r, &mr) in mu.iter().enumerate() {
+        if mr == 0.0 {
+            continue;
+        }
+        for (p, w) in prev.iter_mut().zip(layer.row(r)) {
+            *p += mr * w;
+        }
+    }
+    prev
+}
+
+/// The back-substituted linear function `g · x + constant` maximised over the input region (the domain,
+/// or `input_box` within it): writes the value (`+inf` for NaN), a maximiser and `g` to `out`.
+pub(super) fn concretize_at_inputs(
+    domain: &InputDomain,
+    input_box: Option<(&[f64], &[f64])>,
+    g: Vec<f64>,
+    constant: f64,
+    out: &mut ObjectiveBound,
+) -> f64 {
+    let region = match input_box {
+        Some((lo, hi)) => Region::with_box(domain, lo, hi),
+        None => Region::of(domain),
+    };
+    let mut items = Vec::new();
+    out.value = constant + region.max_linear(&g, &mut items);
+    if out.value.is_nan() {
+        out.value = f64::INFINITY;
+    }
+    out.maximiser.clear();
+    out.maximiser.extend(g.iter().enumerate().map(|(i, &gi)| {
+        let (l, u) = (region.lower[i], region.upper[i]);
+        if gi > 0.0 {
+            u
+        } else if gi < 0.0 {
+            l
+        } else {
+            0.5 * (l + u)
+        }
+    }));
+    out.input_coeffs = g;
+    out.value
+}
+
 impl Propagator<'_> {
     /// After a successful [`Propagator::run`] with `BoundMethod::Symbolic` over the same region: the upper
     /// bound of `c · y` (`c` over the last layer's outputs) by back-substitution, written to `out`; `alpha`
@@ -43,18 +107,7 @@ impl Propagator<'_> {
         let relax = self.relaxations();
         let last = layers.len() - 1;
         out.coeffs.resize(last, Vec::new());
-        let top = &layers[last];
-        let mut g = vec![0.0; top.inputs()];
-        let mut constant = 0.0;
-        for (j, &cj) in c.iter().enumerate().take(top.outputs()) {
-            if cj == 0.0 {
-                continue;
-            }
-            constant += cj * top.bias()[j];
-            for (gi, w) in g.iter_mut().zip(top.row(j)) {
-                *gi += cj * w;
-            }
-        }
+        let (mut g, mut constant) = through_last_layer(&layers[last], c);
         for m in (0..last).rev() {
             let rel = &relax[m];
             let layer = &layers[m];
@@ -86,39 +139,9 @@ impl Propagator<'_> {
             }
             out.coeffs[m].clear();
             out.coeffs[m].extend_from_slice(&g);
-            let mut prev = vec![0.0; layer.inputs()];
-            for (r, &mr) in mu.iter().enumerate() {
-                if mr == 0.0 {
-                    continue;
-                }
-                for (p, w) in prev.iter_mut().zip(layer.row(r)) {
-                    *p += mr * w;
-                }
-            }
-            g = prev;
+            g = back_through_layer(layer, &mu);
         }
-        let region = match input_box {
-            Some((lo, hi)) => Region::with_box(domain, lo, hi),
-            None => Region::of(domain),
-        };
-        let mut items = Vec::new();
-        out.value = constant + region.max_linear(&g, &mut items);
-        if out.value.is_nan() {
-            out.value = f64::INFINITY;
-        }
-        out.maximiser.clear();
-        out.maximiser.extend(g.iter().enumerate().map(|(i, &gi)| {
-            let (l, u) = (region.lower[i], region.upper[i]);
-            if gi > 0.0 {
-                u
-            } else if gi < 0.0 {
-                l
-            } else {
-                0.5 * (l + u)
-            }
-        }));
-        out.input_coeffs = g;
-        out.value
+        concretize_at_inputs(domain, input_box, g, constant, out)
     }
 
     /// α-CROWN on one objective: `steps` projected sign-gradient steps on the lower slopes of the unstable
