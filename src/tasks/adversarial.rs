@@ -392,23 +392,7 @@ pub fn adversarial(
             }
         }
     }
-    let mut result = best.unwrap_or_else(|| TaskResult {
-        status,
-        objective: None,
-        bound: None,
-        input: None,
-        output: None,
-        time_s: 0.0,
-        nodes: 0,
-        lp_iterations: 0,
-        root_bound: None,
-        cuts_added: 0,
-        unstable_neurons: 0,
-        binaries: 0,
-        rows: 0,
-        columns: 0,
-        incumbents: Vec::new(),
-    });
+    let mut result = best.unwrap_or_else(|| TaskResult::empty(status));
     if result.objective.is_none() {
         result.input = None;
         result.output = None;

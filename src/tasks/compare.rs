@@ -170,23 +170,7 @@ fn maxdiff_linf_by_output(
             });
         }
     }
-    let mut result = best.unwrap_or(TaskResult {
-        status,
-        objective: None,
-        bound: None,
-        input: None,
-        output: None,
-        time_s: 0.0,
-        nodes: 0,
-        lp_iterations: 0,
-        root_bound: None,
-        cuts_added: 0,
-        unstable_neurons: 0,
-        binaries: 0,
-        rows: 0,
-        columns: 0,
-        incumbents: Vec::new(),
-    });
+    let mut result = best.unwrap_or_else(|| TaskResult::empty(status));
     // Optimal needs every piece closed: then the bound is the largest piece optimum, the objective's.
     result.status = status;
     result.bound = bound.filter(|b| b.is_finite());

@@ -48,6 +48,27 @@ pub struct TaskResult {
 }
 
 impl TaskResult {
+    /// A result with `status` and nothing found or counted (no piece of a task ran to a result).
+    pub fn empty(status: Status) -> Self {
+        TaskResult {
+            status,
+            objective: None,
+            bound: None,
+            input: None,
+            output: None,
+            time_s: 0.0,
+            nodes: 0,
+            lp_iterations: 0,
+            root_bound: None,
+            cuts_added: 0,
+            unstable_neurons: 0,
+            binaries: 0,
+            rows: 0,
+            columns: 0,
+            incumbents: Vec::new(),
+        }
+    }
+
     /// The statistics and bound of a solve of `model`; input, output and objective are left empty.
     pub fn from_search(model: &ReluModel, result: &MipResult) -> Self {
         TaskResult {
