@@ -5,14 +5,13 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use relumip::log::Log;
-use relumip::nn::{Layer, Network};
 use relumip::options::SolverOptions;
 use relumip::solver::{solve_model, SolveSetup};
 
 #[path = "relu_support/oracle.rs"]
 mod oracle;
 
-use oracle::{enumerate, model_of, Case};
+use oracle::{case_of_sizes, enumerate, model_of, Case};
 
 /// Networks of two or three hidden layers (so that fixed activations tighten later layers' bounds), with
 /// interval root bounds (loose next to the nodes' CROWN bounds, so node rows differ from the root's).
@@ -23,37 +22,7 @@ fn case() -> impl Strategy<Value = Case> {
             sizes.push(h3);
         }
         sizes.push(n_out);
-        let weights: Vec<_> = sizes
-            .windows(2)
-            .map(|w| {
-                (
-                    prop::collection::vec(-1.0f64..1.0, w[0] * w[1]),
-                    prop::collection::vec(-0.5f64..0.5, w[1]),
-                )
-            })
-            .collect();
-        (
-            Just(sizes),
-            weights,
-            prop::collection::vec((-1.0f64..0.5, 0.1f64..1.5), n_in),
-            prop::collection::vec(-1.0f64..1.0, n_out),
-            any::<bool>(),
-        )
-            .prop_map(|(sizes, weights, boxes, objective, maximize)| {
-                let last = weights.len() - 1;
-                let layers = weights
-                    .into_iter()
-                    .enumerate()
-                    .map(|(k, (w, b))| Layer::new(sizes[k], sizes[k + 1], w, b, k < last).unwrap())
-                    .collect();
-                Case {
-                    net: Network::new(layers).unwrap(),
-                    lower: boxes.iter().map(|b| b.0).collect(),
-                    upper: boxes.iter().map(|b| b.0 + b.1).collect(),
-                    objective,
-                    maximize,
-                }
-            })
+        case_of_sizes(sizes)
     })
 }
 

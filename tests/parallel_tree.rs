@@ -4,6 +4,7 @@
 
 mod common;
 #[path = "relu_support/oracle.rs"]
+#[allow(dead_code)] // the proptest strategy serves the property-test binaries
 mod oracle;
 
 use oracle::{enumerate, model_of, Case};

@@ -1,10 +1,12 @@
-//! The exhaustive oracle of the ReLU property tests (tests/relu_model.rs, tests/parallel_tree.rs): a small
-//! network with an input box and a linear objective of its outputs, its optimum by enumerating activation
-//! patterns (one LP per pattern), and the relumip model of the same question.
+//! The exhaustive oracle of the ReLU property tests (tests/relu_model.rs, node_big_m.rs, parallel_tree.rs,
+//! beta_crown.rs): a small network with an input box and a linear objective of its outputs, its optimum by
+//! enumerating activation patterns (one LP per pattern), the relumip model of the same question, and a
+//! proptest strategy of such cases.
 
+use proptest::prelude::*;
 use relumip::bounds::interval_bounds;
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
-use relumip::nn::Network;
+use relumip::nn::{Layer, Network};
 use relumip::relu::ReluModel;
 use relumip::spec::InputDomain;
 
@@ -118,4 +120,41 @@ pub fn model_of(c: &Case) -> ReluModel {
     };
     model.set_objective(sense, &terms, 0.0);
     model
+}
+
+/// Random cases with layer sizes `sizes` (inputs first, outputs last): weights in [-1, 1), biases in
+/// [-0.5, 0.5), input boxes of width 0.1..1.5 from [-1, 0.5), a random objective and sense.
+pub fn case_of_sizes(sizes: Vec<usize>) -> impl Strategy<Value = Case> {
+    let (n_in, n_out) = (sizes[0], sizes[sizes.len() - 1]);
+    let weights: Vec<_> = sizes
+        .windows(2)
+        .map(|w| {
+            (
+                prop::collection::vec(-1.0f64..1.0, w[0] * w[1]),
+                prop::collection::vec(-0.5f64..0.5, w[1]),
+            )
+        })
+        .collect();
+    (
+        Just(sizes),
+        weights,
+        prop::collection::vec((-1.0f64..0.5, 0.1f64..1.5), n_in),
+        prop::collection::vec(-1.0f64..1.0, n_out),
+        any::<bool>(),
+    )
+        .prop_map(|(sizes, weights, boxes, objective, maximize)| {
+            let last = weights.len() - 1;
+            let layers = weights
+                .into_iter()
+                .enumerate()
+                .map(|(k, (w, b))| Layer::new(sizes[k], sizes[k + 1], w, b, k < last).unwrap())
+                .collect();
+            Case {
+                net: Network::new(layers).unwrap(),
+                lower: boxes.iter().map(|b| b.0).collect(),
+                upper: boxes.iter().map(|b| b.0 + b.1).collect(),
+                objective,
+                maximize,
+            }
+        })
 }
