@@ -8,45 +8,18 @@
 mod oracle;
 
 use oracle::{enumerate_fixed, Case};
+
+#[path = "relu_support/random_nets.rs"]
+mod random_nets;
+
+use random_nets::{at_least, random_net, Lcg};
 use relumip::bounds::{
     propagate_in_box, tightened_bounds, BetaCrown, Betas, BoundMethod, ObjectiveBound, Phase, Slopes,
 };
-use relumip::nn::{Layer, Network};
 use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome, BoundSplit};
 use relumip::spec::{InputDomain, OutputConstraint};
 use relumip::tasks::verify::slack_network;
 use std::time::{Duration, Instant};
-
-/// A deterministic generator of uniform numbers (LCG, high bits).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn uniform(&mut self, a: f64, b: f64) -> f64 {
-        a + (b - a) * self.next()
-    }
-}
-
-/// A random network with ReLU on the hidden layers and an affine last layer.
-fn random_net(rng: &mut Lcg, sizes: &[usize]) -> Network {
-    let last = sizes.len() - 2;
-    let layers = sizes
-        .windows(2)
-        .enumerate()
-        .map(|(k, w)| {
-            let weights = (0..w[0] * w[1]).map(|_| rng.uniform(-1.0, 1.0)).collect();
-            let bias = (0..w[1]).map(|_| rng.uniform(-0.5, 0.5)).collect();
-            Layer::new(w[0], w[1], weights, bias, k < last).unwrap()
-        })
-        .collect();
-    Network::new(layers).unwrap()
-}
 
 /// Tolerance on bound versus exact maximum: far above the LP's and the bounds' rounding.
 const TOL: f64 = 1e-7;
@@ -191,14 +164,6 @@ fn beta_crown_bounds_are_above_the_exact_maximum_of_the_node() {
         improved >= 3,
         "the split constraints tightened only {improved} of {nodes} bounds"
     );
-}
-
-/// "Output 0 >= t" as a conjunction of one constraint.
-fn at_least(t: f64) -> Vec<OutputConstraint> {
-    vec![OutputConstraint {
-        coeffs: vec![(0, -1.0)],
-        rhs: -t,
-    }]
 }
 
 #[test]

@@ -5,41 +5,18 @@
 use relumip::io::report::ResultReport;
 use relumip::log::Log;
 use relumip::lp::{DualSimplex, LpOptions, LpProblem, LpStatus, Sense};
-use relumip::nn::{Layer, Network};
+use relumip::nn::Network;
 use relumip::options::SolverOptions;
 use relumip::relu::{bound_bab, BoundBabOptions, BoundBabOutcome};
 use relumip::result::Status;
-use relumip::spec::{InputDomain, OutputConstraint, OutputProperty, VnnlibProperty, VnnlibRegion};
+use relumip::spec::{InputDomain, OutputProperty, VnnlibProperty, VnnlibRegion};
 use relumip::tasks::verify::{input_split_portfolio, slack_network, verify_property};
 use std::time::{Duration, Instant};
 
-/// A deterministic generator of uniform numbers (LCG, high bits).
-struct Lcg(u64);
+#[path = "relu_support/random_nets.rs"]
+mod random_nets;
 
-impl Lcg {
-    fn uniform(&mut self, a: f64, b: f64) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        a + (b - a) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
-    }
-}
-
-/// A random network with ReLU on the hidden layers and one linear output.
-fn random_net(rng: &mut Lcg, sizes: &[usize]) -> Network {
-    let last = sizes.len() - 2;
-    let layers = sizes
-        .windows(2)
-        .enumerate()
-        .map(|(k, w)| {
-            let weights = (0..w[0] * w[1]).map(|_| rng.uniform(-1.0, 1.0)).collect();
-            let bias = (0..w[1]).map(|_| rng.uniform(-0.5, 0.5)).collect();
-            Layer::new(w[0], w[1], weights, bias, k < last).unwrap()
-        })
-        .collect();
-    Network::new(layers).unwrap()
-}
+use random_nets::{at_least, random_net, Lcg};
 
 /// The largest first output over the box: the network is affine on each activation pattern's polytope,
 /// so one LP per pattern (the infeasible ones skipped).
@@ -97,14 +74,6 @@ fn exhaustive_max(net: &Network, lower: &[f64], upper: &[f64]) -> f64 {
         }
     }
     best
-}
-
-/// "Output 0 >= t" as a conjunction of one constraint.
-fn at_least(t: f64) -> Vec<OutputConstraint> {
-    vec![OutputConstraint {
-        coeffs: vec![(0, -1.0)],
-        rhs: -t,
-    }]
 }
 
 #[test]
