@@ -281,11 +281,19 @@ fn mps_node_and_time_limits_keep_a_valid_bound() {
             };
             for options in [by_nodes, by_time] {
                 let Some(r) = solve_mps(name, options) else { return };
-                assert!(
-                    matches!(r.status, MipStatus::NodeLimit | MipStatus::TimeLimit),
-                    "{name}: {:?}",
-                    r.status
-                );
+                // On an idle machine the search may finish within the limit (bell5 and gt2 at 0.3 s on two
+                // threads): then it must be optimal within the default gap (1e-4 relative), not cut short.
+                match r.status {
+                    MipStatus::NodeLimit | MipStatus::TimeLimit => {}
+                    MipStatus::Optimal => {
+                        let o = r.objective.unwrap();
+                        assert!(
+                            (o - optimum).abs() <= 1e-4 * optimum.abs(),
+                            "{name}, {threads} threads: optimal at {o}"
+                        );
+                    }
+                    other => panic!("{name}: {other:?}"),
+                }
                 assert!(
                     r.bound <= optimum + 1e-6 * optimum.abs(),
                     "{name}, {threads} threads: bound {}",
